@@ -1,0 +1,1 @@
+"""GAN trainers, one module per method family, reached through methods.registry."""

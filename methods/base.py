@@ -1,0 +1,43 @@
+"""The contract between the harness and a trainer (torch-free).
+
+A trainer is a function ``train(ctx: RunContext) -> dict[str, float]``. It reads its
+resolved configuration from ``ctx.config`` (keys: method, dataset, params, seed,
+profile), logs every evaluation with ``ctx.log_eval(step, metrics)``, saves and restores
+its state through ``ctx.save_checkpoint`` / ``ctx.load_checkpoint`` so that an
+interrupted run resumes, reports progress with ``ctx.progress``, and returns the final
+metrics. A diverged run raises :class:`RunFailed` with its reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class RunFailed(RuntimeError):
+    """Raised by a trainer when a run diverged (NaN, collapse): the run is marked failed."""
+
+
+class RunContext(Protocol):
+    """What the harness hands to a trainer."""
+
+    run_dir: Path
+    config: dict[str, Any]
+
+    @property
+    def params(self) -> dict[str, Any]: ...
+
+    @property
+    def seed(self) -> int: ...
+
+    def log_eval(self, step: int, metrics: dict[str, float]) -> None:
+        """Append one evaluation to the run's metrics log (idempotent per step)."""
+
+    def save_checkpoint(self, state: dict[str, Any]) -> None:
+        """Atomically save the trainer's state (models, optimizers, step, RNG states)."""
+
+    def load_checkpoint(self) -> dict[str, Any] | None:
+        """The last saved state, or None for a fresh run."""
+
+    def progress(self, step: int, total: int) -> None:
+        """Report training progress (shown as a progress bar by the harness)."""

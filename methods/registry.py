@@ -1,0 +1,66 @@
+"""Registry of trainable methods: name -> trainer entry point, defaults, metrics.
+
+This module is torch-free: the trainer module is imported only when a run starts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """One trainable method."""
+
+    name: str
+    trainer: str  # "package.module:function"
+    defaults: Mapping[str, Any]
+    metrics: tuple[str, ...]  # metric names its evaluations write
+    paper: str = ""
+    description: str = ""
+    cost_cpu_seconds: float = 60.0  # rough cost of one run at the defaults (for `plan`)
+    cost_note: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def load_trainer(self) -> Callable[..., dict[str, float]]:
+        """Import and return the trainer function."""
+        module_name, func = self.trainer.split(":")
+        return getattr(importlib.import_module(module_name), func)
+
+
+METHODS: dict[str, MethodInfo] = {}
+
+
+def register(info: MethodInfo) -> MethodInfo:
+    """Add a method to the registry (names are unique)."""
+    if info.name in METHODS:
+        raise ValueError(f"method {info.name!r} registered twice")
+    METHODS[info.name] = info
+    return info
+
+
+def get(name: str) -> MethodInfo:
+    """The method called ``name``; KeyError lists the known ones."""
+    _load_all()
+    if name not in METHODS:
+        raise KeyError(f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}")
+    return METHODS[name]
+
+
+def names() -> list[str]:
+    """All registered method names."""
+    _load_all()
+    return sorted(METHODS)
+
+
+_CONFIG_MODULES = (
+    "methods.liu2d.config",
+)
+
+
+def _load_all() -> None:
+    for mod in _CONFIG_MODULES:
+        importlib.import_module(mod)

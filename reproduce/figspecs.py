@@ -1,0 +1,139 @@
+"""Load and validate figure specs (``figures/<paper>/<id>.toml``); see docs/SPECS.md."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from methods import registry
+from reproduce.errors import SpecError, UserError
+from reproduce.specs import (PAPERS, Profile, check_method_params, check_reducer, check_run,
+                             read_toml, spec_root)
+from reproduce.validate import Fields, deep_merge
+
+KINDS = ("line", "bar", "hist", "scatter2d", "density2d")
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    overrides: dict[str, Any]
+    x_values: list[Any]
+    paper: list[list[float]]
+    pending: str = ""
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    paper: str
+    id: str
+    path: Path
+    title: str
+    source: str
+    kind: str
+    x: str
+    y: str
+    band: list[str]
+    reducer: str
+    seeds: int
+    artifact: str
+    xlabel: str
+    ylabel: str
+    notes: str
+    run: dict[str, Any]
+    series: list[Series]
+    profiles: dict[str, Profile]
+
+    def profile(self, name: str) -> Profile:
+        if name in self.profiles:
+            return self.profiles[name]
+        if name == "paper":
+            return Profile(None, None, {})
+        raise UserError(f"{self.path}: profiles: no profile {name!r} in this spec; "
+                        f"defined: {', '.join(['paper', *self.profiles])}")
+
+    def configs(self, series: Series, profile: str) -> list[tuple[Any, dict[str, Any]]]:
+        """(x value, run config before seeding) for each point of a series."""
+        method = registry.get(deep_merge(self.run, series.overrides)["method"])
+        base = {"method": method.name, "dataset": "", "params": dict(method.defaults)}
+        for layer in (self.run, series.overrides, self.profile(profile).run):
+            base = deep_merge(base, layer)
+        if self.x == "step" or not series.x_values:
+            return [(None, base)]
+        out = []
+        for value in series.x_values:
+            out.append((value, deep_merge(base, _path_override(self.x, value))))
+        return out
+
+
+def _path_override(path: str, value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = value
+    for part in reversed(path.split(".")):
+        out = {part: out}
+    return out
+
+
+def figure_ids(paper: str, root: Path | None = None) -> list[str]:
+    folder = spec_root(root) / "figures" / paper
+    return sorted((p.stem for p in folder.glob("*.toml")),
+                  key=lambda s: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)])
+
+
+def find_figure(paper: str, fig_id: str, root: Path | None = None) -> FigureSpec:
+    if paper not in PAPERS:
+        raise UserError(f"--paper: unknown paper {paper!r}; allowed: {', '.join(PAPERS)}")
+    ids = figure_ids(paper, root)
+    if fig_id not in ids:
+        raise UserError(f"--id: paper {paper!r} has no figure {fig_id!r}; "
+                        f"allowed: {', '.join(ids) or '(none)'}")
+    return load_figure(spec_root(root) / "figures" / paper / f"{fig_id}.toml")
+
+
+def load_figure(path: Path) -> FigureSpec:
+    """Load and validate one figure spec; raises SpecError naming file and field."""
+    path = Path(path)
+    top = Fields(read_toml(path), path, "")
+    top.check_keys({"title", "source", "kind", "x", "y", "band", "reducer", "seeds", "artifact",
+                    "xlabel", "ylabel", "notes", "run", "series", "profiles"})
+    kind = top.get("kind", str)
+    if kind not in KINDS:
+        raise SpecError(path, "kind", f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+    run = check_run(top.get("run", dict, {}), path, "run")
+    series = []
+    for i, data in enumerate(top.get("series", list)):
+        f = Fields(data, path, f"series[{i}]")
+        f.check_keys({"key", "label", "overrides", "x_values", "paper", "pending"})
+        paper = f.get("paper", list, [])
+        for j, point in enumerate(paper):
+            if not (isinstance(point, list) and len(point) == 2
+                    and all(isinstance(v, int | float) for v in point)):
+                raise SpecError(path, f"series[{i}].paper[{j}]", "expected [x, y] numbers")
+        series.append(Series(f.get("key", str), f.get("label", str, f.get("key", str)),
+                             check_run(f.get("overrides", dict, {}), path, f.field("overrides")),
+                             f.get("x_values", list, []), paper, f.get("pending", str, "")))
+    profiles = {}
+    section = top.sub("profiles")
+    for name in section.data:
+        if name not in ("paper", "smoke"):
+            raise SpecError(path, f"profiles.{name}", "unknown profile; allowed: paper, smoke")
+        f = section.sub(name)
+        f.check_keys({"seeds", "reducer", "run"})
+        profiles[name] = Profile(f.get("seeds", int, 0) or None, None,
+                                 check_run(f.get("run", dict, {}), path, f.field("run")))
+    spec = FigureSpec(
+        paper=path.parent.name, id=path.stem, path=path, title=top.get("title", str),
+        source=top.get("source", str, ""), kind=kind, x=top.get("x", str, "step"),
+        y=top.get("y", str, ""), band=top.get("band", list, []),
+        reducer=check_reducer(top.get("reducer", str, "last"), path, "reducer"),
+        seeds=top.get("seeds", int, 1), artifact=top.get("artifact", str, ""),
+        xlabel=top.get("xlabel", str, ""), ylabel=top.get("ylabel", str, ""),
+        notes=top.get("notes", str, ""), run=run, series=series, profiles=profiles)
+    for i, s in enumerate(spec.series):
+        layers = [("run", spec.run), (f"series[{i}].overrides", s.overrides)]
+        layers += [(f"profiles.{n}.run", p.run) for n, p in spec.profiles.items()]
+        method = deep_merge(spec.run, s.overrides).get("method", "")
+        check_method_params(layers, method, path, bool(s.pending))
+    return spec

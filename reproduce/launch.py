@@ -1,0 +1,139 @@
+"""Submit runs through submitit (local, debug or SLURM executors) and wait on the store."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reproduce.errors import UserError
+from reproduce.plan import RunSpec
+from reproduce.store import Store, atomic_write_json, read_json
+
+EXECUTORS = ("local", "debug", "slurm")
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _chunks(items: Sequence[str], n: int) -> list[list[str]]:
+    n = max(1, min(n, len(items)))
+    return [list(items[i::n]) for i in range(n)]
+
+
+def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
+           workers: int | None = None, slurm_profile: dict[str, Any] | None = None) -> list[Any]:
+    """Prepare each run's folder and submit those not done or running; returns submitit jobs.
+
+    ``local``: ``workers`` processes, each training its share of runs one after another.
+    ``debug``: in this process (runs when waited on). ``slurm``: one array task per run.
+    """
+    import submitit
+
+    from reproduce import runner
+
+    if executor not in EXECUTORS:
+        raise UserError(f"--executor: unknown executor {executor!r}; allowed: "
+                        f"{', '.join(EXECUTORS)}")
+    for run in runs:
+        store.prepare(run.run_id, run.config)
+    todo = [r.run_id for r in runs if store.state(r.run_id) not in ("done", "running")]
+    if not todo:
+        return []
+    folder = store.root / "submitit" / "%j"
+    if executor == "slurm":
+        from reproduce.slurm_profile import executor_parameters
+
+        ex = submitit.AutoExecutor(folder=folder, cluster="slurm")
+        ex.update_parameters(**executor_parameters(slurm_profile or {}))
+        jobs = ex.map_array(runner.SlurmRunTask(), [str(store.root)] * len(todo), todo)
+    else:
+        ex = submitit.AutoExecutor(folder=folder, cluster=executor)
+        ex.update_parameters(timeout_min=60 * 24 * 7)
+        n = workers or default_workers()
+        os.environ.setdefault("REPRODUCE_THREADS_PER_WORKER",
+                              str(max(1, (os.cpu_count() or 1) // n)))
+        chunks = _chunks(todo, 1 if executor == "debug" else n)
+        jobs = ex.map_array(runner.execute_runs, [str(store.root)] * len(chunks), chunks)
+    record_submission(store, executor, jobs, todo)
+    return jobs
+
+
+def record_submission(store: Store, executor: str, jobs: Sequence[Any], run_ids: list[str]) -> Path:
+    """Remember which jobs carry which runs, so `status` and `wait` can reattach later."""
+    path = store.root / "submissions" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.json"
+    atomic_write_json(path, {"executor": executor, "submitted": time.time(),
+                             "job_ids": [str(j.job_id) for j in jobs], "run_ids": run_ids,
+                             "folder": str(store.root / "submitit")})
+    return path
+
+
+def submissions(store: Store) -> list[dict[str, Any]]:
+    folder = store.root / "submissions"
+    if not folder.is_dir():
+        return []
+    return [read_json(p, {}) for p in sorted(folder.glob("*.json"))]
+
+
+def wait(run_ids: Sequence[str], store: Store, jobs: Sequence[Any] = (),
+         poll_s: float = 1.0, progress: bool = True) -> dict[str, str]:
+    """Wait until every run is done or failed, showing a progress bar; returns the states."""
+    from tqdm import tqdm
+
+    run_ids = list(dict.fromkeys(run_ids))
+    debug_jobs = [j for j in jobs if type(j).__name__ == "DebugJob"]
+    for job in debug_jobs:  # debug jobs run in this process when their result is asked for
+        _result_or_none(job)
+    import sys
+
+    bar = tqdm(total=len(run_ids), unit="run", disable=not progress, dynamic_ncols=True,
+               mininterval=0.5 if sys.stderr.isatty() else 30)
+    try:
+        while True:
+            states = {rid: store.state(rid) for rid in run_ids}
+            finished = sum(s in ("done", "failed") for s in states.values())
+            bar.n = finished
+            bar.set_postfix_str(_running_progress(store, states), refresh=False)
+            bar.refresh()
+            if finished == len(run_ids):
+                break
+            if jobs and all(j.done() for j in jobs):
+                _mark_orphans(store, states, jobs)
+                continue
+            if not jobs and not any(s == "running" for s in states.values()):
+                break
+            time.sleep(poll_s)
+    finally:
+        bar.close()
+    return {rid: store.state(rid) for rid in run_ids}
+
+
+def _running_progress(store: Store, states: dict[str, str]) -> str:
+    parts = []
+    for rid, state in states.items():
+        if state == "running":
+            st = store.status(rid)
+            if st.get("total"):
+                parts.append(f"{rid[:6]} {100 * st.get('step', 0) / st['total']:.0f}%")
+    return " ".join(parts[:4])
+
+
+def _result_or_none(job: Any) -> Any:
+    try:
+        return job.result()
+    except Exception as err:  # noqa: BLE001 - the store records the reason
+        return err
+
+
+def _mark_orphans(store: Store, states: dict[str, str], jobs: Sequence[Any]) -> None:
+    """Runs whose jobs ended without writing a result are failed, with the job's error."""
+    errors = [r for r in map(_result_or_none, jobs) if isinstance(r, Exception)]
+    reason = next((str(e).strip().splitlines()[-1] for e in errors if str(e).strip()), "")
+    for rid, state in states.items():
+        if state in ("pending", "running", "missing"):
+            store.set_status(rid, "failed",
+                             reason=f"job ended without a result: {reason or 'killed'}"[:300])

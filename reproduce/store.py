@@ -1,0 +1,167 @@
+"""The run store: one directory per run, keyed by the hash of its resolved config.
+
+``<store>/runs/<run_id>/`` holds ``config.json`` (the resolved config), ``status.json``
+(state, reason, progress, owner), ``metrics.jsonl`` (one line per evaluation, keyed by
+step), ``result.json`` (final metrics), ``provenance.json`` and ``checkpoint.pt``.
+Every file is written atomically (temporary file in the same folder, then rename), so
+many array tasks can share one store on a shared file system.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from reproduce.errors import UserError
+
+STATES = ("missing", "pending", "running", "done", "failed")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode())
+
+
+def read_json(path: Path, default: Any = None) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return default
+
+
+class Store:
+    """A folder of runs."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.root / "runs" / run_id
+
+    def run_ids(self) -> Iterator[str]:
+        runs = self.root / "runs"
+        if runs.is_dir():
+            yield from sorted(p.name for p in runs.iterdir() if p.is_dir())
+
+    # --- config -----------------------------------------------------------------
+    def prepare(self, run_id: str, config: dict[str, Any]) -> None:
+        """Create the run's folder with its config; refuse a different config under that id."""
+        stored = self.config(run_id)
+        if stored is not None and stored != config:
+            raise UserError(f"{self.run_dir(run_id) / 'config.json'}: stored config differs from "
+                            "the requested one; refusing to resume a run with changed settings")
+        if stored is None:
+            atomic_write_json(self.run_dir(run_id) / "config.json", config)
+            self.set_status(run_id, "pending")
+
+    def config(self, run_id: str) -> dict[str, Any] | None:
+        return read_json(self.run_dir(run_id) / "config.json")
+
+    # --- status -----------------------------------------------------------------
+    def status(self, run_id: str) -> dict[str, Any]:
+        """The run's status record; ``state`` is one of STATES."""
+        run_dir = self.run_dir(run_id)
+        if (run_dir / "result.json").exists():
+            return {**read_json(run_dir / "status.json", {}), "state": "done"}
+        status = read_json(run_dir / "status.json")
+        if status is None:
+            return {"state": "missing"}
+        if status.get("state") == "running" and not _owner_alive(status):
+            status = {**status, "state": "failed", "stale": True,
+                      "reason": status.get("reason") or "the process running it is gone"}
+        return status
+
+    def state(self, run_id: str) -> str:
+        return self.status(run_id)["state"]
+
+    def set_status(self, run_id: str, state: str, **extra: Any) -> None:
+        if state not in STATES:
+            raise ValueError(f"unknown state {state!r}")
+        record = {"state": state, "updated": time.time(), **extra}
+        atomic_write_json(self.run_dir(run_id) / "status.json", record)
+
+    def mark_running(self, run_id: str) -> None:
+        self.set_status(run_id, "running", host=socket.gethostname(), pid=os.getpid(),
+                        job_id=os.environ.get("SLURM_JOB_ID", ""), started=time.time())
+
+    def update_progress(self, run_id: str, step: int, total: int) -> None:
+        status = read_json(self.run_dir(run_id) / "status.json", {})
+        status.update(step=step, total=total, updated=time.time())
+        atomic_write_json(self.run_dir(run_id) / "status.json", status)
+
+    # --- metrics and results ---------------------------------------------------------
+    def log_eval(self, run_id: str, step: int, metrics: dict[str, float]) -> None:
+        """Record one evaluation; a second record for the same step replaces the first."""
+        entries = {e["step"]: e for e in self.metrics_log(run_id)}
+        entries[int(step)] = {"step": int(step), **{k: _num(v) for k, v in metrics.items()}}
+        lines = [json.dumps(entries[s], sort_keys=True) for s in sorted(entries)]
+        atomic_write_bytes(self.run_dir(run_id) / "metrics.jsonl",
+                           ("\n".join(lines) + "\n").encode())
+
+    def truncate_log(self, run_id: str, after_step: int) -> None:
+        """Drop evaluations after ``after_step`` (a resumed run recomputes them)."""
+        kept = [e for e in self.metrics_log(run_id) if e["step"] <= after_step]
+        atomic_write_bytes(self.run_dir(run_id) / "metrics.jsonl",
+                           "".join(json.dumps(e, sort_keys=True) + "\n" for e in kept).encode())
+
+    def metrics_log(self, run_id: str) -> list[dict[str, Any]]:
+        path = self.run_dir(run_id) / "metrics.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def write_result(self, run_id: str, metrics: dict[str, float],
+                     provenance: dict[str, Any]) -> None:
+        run_dir = self.run_dir(run_id)
+        atomic_write_json(run_dir / "provenance.json", provenance)
+        atomic_write_json(run_dir / "result.json", {k: _num(v) for k, v in metrics.items()})
+        self.set_status(run_id, "done", finished=time.time(),
+                        wall_seconds=provenance.get("wall_seconds"))
+
+    def result(self, run_id: str) -> dict[str, float] | None:
+        return read_json(self.run_dir(run_id) / "result.json")
+
+    def provenance(self, run_id: str) -> dict[str, Any]:
+        return read_json(self.run_dir(run_id) / "provenance.json", {})
+
+
+def _num(value: Any) -> Any:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _owner_alive(status: dict[str, Any]) -> bool:
+    """Whether the process that marked a run running still exists (same host only)."""
+    if status.get("job_id"):
+        return True  # a SLURM task: the scheduler, not this host, knows (see launch.reconcile)
+    if status.get("host") != socket.gethostname() or not status.get("pid"):
+        return True
+    try:
+        os.kill(int(status["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
