@@ -42,7 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (("table", "plan, run what is missing, aggregate and render"),
                             ("figure", "plan, run what is missing and render a figure")):
         p = sub.add_parser(name, help=help_text)
-        common(p)
+        if name == "figure":
+            p.add_argument("--paper", default=None)
+            p.add_argument("--id", default=None)
+            p.add_argument("--all", action="store_true", help="render every figure with data")
+        common(p, table=name == "table")
         p.add_argument("--executor", default="local", help="local (default), debug or slurm")
         p.add_argument("--slurm-profile", default="default", help="slurm/<NAME>.toml")
         p.add_argument("--workers", type=int, default=None, help="local worker processes")

@@ -9,8 +9,15 @@ from typing import Any
 
 from methods import registry
 from reproduce.errors import SpecError, UserError
-from reproduce.specs import (PAPERS, Profile, check_method_params, check_reducer, check_run,
-                             read_toml, spec_root)
+from reproduce.specs import (
+    PAPERS,
+    Profile,
+    check_method_params,
+    check_reducer,
+    check_run,
+    read_toml,
+    spec_root,
+)
 from reproduce.validate import Fields, deep_merge
 
 KINDS = ("line", "bar", "hist", "scatter2d", "density2d")

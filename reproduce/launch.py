@@ -44,6 +44,8 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
     todo = [r.run_id for r in runs if store.state(r.run_id) not in ("done", "running")]
     if not todo:
         return []
+    for rid in todo:  # a failed or interrupted run is tried again, resuming from its checkpoint
+        store.set_status(rid, "pending", reason="submitted")
     folder = store.root / "submitit" / "%j"
     if executor == "slurm":
         from reproduce.slurm_profile import executor_parameters
@@ -65,7 +67,8 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
 
 def record_submission(store: Store, executor: str, jobs: Sequence[Any], run_ids: list[str]) -> Path:
     """Remember which jobs carry which runs, so `status` and `wait` can reattach later."""
-    path = store.root / "submissions" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.json"
+    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.json"
+    path = store.root / "submissions" / name
     atomic_write_json(path, {"executor": executor, "submitted": time.time(),
                              "job_ids": [str(j.job_id) for j in jobs], "run_ids": run_ids,
                              "folder": str(store.root / "submitit")})

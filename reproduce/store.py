@@ -158,10 +158,19 @@ def _owner_alive(status: dict[str, Any]) -> bool:
         return True  # a SLURM task: the scheduler, not this host, knows (see launch.reconcile)
     if status.get("host") != socket.gethostname() or not status.get("pid"):
         return True
+    return pid_alive(int(status["pid"]))
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (killed, not yet reaped)."""
     try:
-        os.kill(int(status["pid"]), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")

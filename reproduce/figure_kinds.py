@@ -1,0 +1,92 @@
+"""Drawing of each figure kind (line, bar, hist, scatter2d, density2d) from the store."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from reproduce.aggregate import load_evaluations, mean_std, reduce_runs
+from reproduce.store import Store
+
+if TYPE_CHECKING:
+    from reproduce.figspecs import FigureSpec
+    from reproduce.figures import FigurePoint
+
+
+def draw(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
+    """A matplotlib figure for ``spec`` from the finished runs of ``points``."""
+    if spec.kind in ("scatter2d", "density2d", "hist"):
+        return _panels(spec, points, store)
+    return _curves(spec, points, store)
+
+
+def _done_ids(point: FigurePoint, store: Store) -> list[str]:
+    return [r.run_id for r in point.runs if store.state(r.run_id) == "done"]
+
+
+def _curves(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    by_series: dict[str, list[FigurePoint]] = {}
+    for p in points:
+        by_series.setdefault(p.series.key, []).append(p)
+    for pts in by_series.values():
+        series = pts[0].series
+        if spec.x == "step":
+            ids = [rid for p in pts for rid in _done_ids(p, store)]
+            evals = load_evaluations(store, ids)
+            curve = evals[evals["metric"] == spec.y].groupby("step")["value"].mean()
+            (line,) = ax.plot(curve.index, curve.values, label=series.label)
+            if len(spec.band) == 2:
+                low = evals[evals["metric"] == spec.band[0]].groupby("step")["value"].mean()
+                high = evals[evals["metric"] == spec.band[1]].groupby("step")["value"].mean()
+                ax.fill_between(low.index, low.values, high.values, alpha=0.2,
+                                color=line.get_color())
+        else:
+            xs, means, stds = [], [], []
+            for p in pts:
+                ids = _done_ids(p, store)
+                values = reduce_runs(load_evaluations(store, ids), spec.y, spec.reducer, "lower")
+                mean, std, n = mean_std(values.values)
+                if n:
+                    xs.append(p.x)
+                    means.append(mean)
+                    stds.append(std)
+            if spec.kind == "bar":
+                ax.bar([str(x) for x in xs], means, yerr=stds, label=series.label, alpha=0.8)
+            else:
+                ax.errorbar(xs, means, yerr=stds, marker="o", capsize=3, label=series.label)
+        if series.paper:
+            px, py = zip(*series.paper, strict=True)
+            ax.scatter(px, py, marker="x", color="black", zorder=5,
+                       label=f"{series.label} (paper)")
+    ax.set_xlabel(spec.xlabel or spec.x)
+    ax.set_ylabel(spec.ylabel or spec.y)
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    n = len(points)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False)
+    for ax, p in zip(axes[0], points, strict=True):
+        ids = _done_ids(p, store)
+        data = np.load(store.run_dir(ids[0]) / spec.artifact)
+        if spec.kind == "hist":
+            ax.hist(data["values"], bins=30, color="C0")
+        elif spec.kind == "scatter2d":
+            codes = data["codes"] if "codes" in data.files else np.zeros(len(data["points"]))
+            ax.scatter(data["points"][:, 0], data["points"][:, 1], c=codes, s=3, cmap="tab10")
+            ax.set_aspect("equal", adjustable="datalim")
+        else:
+            pts = data["points"]
+            sns.kdeplot(x=pts[:, 0], y=pts[:, 1], fill=True, levels=20, thresh=0.02,
+                        cmap="viridis", ax=ax)
+            ax.set_aspect("equal", adjustable="datalim")
+        ax.set_title(f"{p.series.label}\n(seed 0 of {len(ids)})", fontsize=8)
+    return fig

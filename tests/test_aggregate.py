@@ -1,0 +1,33 @@
+import math
+
+import pandas as pd
+import pytest
+
+from reproduce.aggregate import mean_std, reduce_runs
+
+
+def _evals():
+    rows = [("a", 1, "fid", 30.0), ("a", 2, "fid", 20.0), ("a", 3, "fid", 25.0),
+            ("a", 4, "fid", 24.0), ("b", 1, "fid", 40.0), ("b", 2, "fid", 10.0),
+            ("b", 3, "fid", 12.0), ("a", 4, "is", 7.0)]
+    return pd.DataFrame(rows, columns=["run_id", "step", "metric", "value"]).sample(
+        frac=1.0, random_state=0)  # order must not matter
+
+
+def test_reducers_against_hand_computation():
+    evals = _evals()
+    assert reduce_runs(evals, "fid", "last", "lower").to_dict() == {"a": 24.0, "b": 12.0}
+    assert reduce_runs(evals, "fid", "best", "lower").to_dict() == {"a": 20.0, "b": 10.0}
+    assert reduce_runs(evals, "fid", "best", "higher").to_dict() == {"a": 30.0, "b": 40.0}
+    last2 = reduce_runs(evals, "fid", "last_k:2", "lower").to_dict()
+    assert last2 == {"a": (25.0 + 24.0) / 2, "b": (10.0 + 12.0) / 2}
+    last9 = reduce_runs(evals, "fid", "last_k:9", "lower").to_dict()
+    assert last9["b"] == pytest.approx(62.0 / 3)
+
+
+def test_mean_std_is_sample_std():
+    mean, std, n = mean_std([1.0, 2.0, 3.0, 4.0])
+    assert (mean, n) == (2.5, 4)
+    assert std == pytest.approx(math.sqrt(((1.5**2) * 2 + (0.5**2) * 2) / 3))
+    assert mean_std([5.0]) == (5.0, 0.0, 1)
+    assert math.isnan(mean_std([])[0])
