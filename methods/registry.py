@@ -58,6 +58,8 @@ def names() -> list[str]:
 
 _CONFIG_MODULES = (
     "methods.liu2d.config",
+    "methods.cho2d.config",
+    "methods.zhou_modedrop.config",
 )
 
 

@@ -53,6 +53,7 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
         ex = submitit.AutoExecutor(folder=folder, cluster="slurm")
         ex.update_parameters(**executor_parameters(slurm_profile or {}))
         jobs = ex.map_array(runner.SlurmRunTask(), [str(store.root)] * len(todo), todo)
+        owners = {rid: str(job.job_id) for rid, job in zip(todo, jobs, strict=True)}
     else:
         ex = submitit.AutoExecutor(folder=folder, cluster=executor)
         ex.update_parameters(timeout_min=60 * 24 * 7)
@@ -61,18 +62,37 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
                               str(max(1, (os.cpu_count() or 1) // n)))
         chunks = _chunks(todo, 1 if executor == "debug" else n)
         jobs = ex.map_array(runner.execute_runs, [str(store.root)] * len(chunks), chunks)
-    record_submission(store, executor, jobs, todo)
+        owners = {rid: str(job.job_id) for chunk, job in zip(chunks, jobs, strict=True)
+                  for rid in chunk}
+    record_submission(store, executor, owners)
     return jobs
 
 
-def record_submission(store: Store, executor: str, jobs: Sequence[Any], run_ids: list[str]) -> Path:
-    """Remember which jobs carry which runs, so `status` and `wait` can reattach later."""
+def record_submission(store: Store, executor: str, owners: dict[str, str]) -> Path:
+    """Remember which job carries which run, so `status` and `wait` can reattach later."""
     name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.json"
     path = store.root / "submissions" / name
-    atomic_write_json(path, {"executor": executor, "submitted": time.time(),
-                             "job_ids": [str(j.job_id) for j in jobs], "run_ids": run_ids,
+    atomic_write_json(path, {"executor": executor, "submitted": time.time(), "runs": owners,
+                             "job_ids": sorted(set(owners.values())),
                              "folder": str(store.root / "submitit")})
     return path
+
+
+def queued_alive(store: Store) -> dict[str, bool]:
+    """For every submitted run: whether the job that carries it may still run it."""
+    from reproduce.slurm_state import job_alive
+    from reproduce.store import pid_alive
+
+    alive: dict[str, bool] = {}
+    for sub in submissions(store):
+        for rid, job_id in sub.get("runs", {}).items():
+            if sub["executor"] == "slurm":
+                alive[rid] = job_alive(job_id)
+            elif sub["executor"] == "local" and job_id.isdigit():
+                alive[rid] = pid_alive(int(job_id))
+            else:
+                alive[rid] = False
+    return alive
 
 
 def submissions(store: Store) -> list[dict[str, Any]]:
@@ -107,12 +127,23 @@ def wait(run_ids: Sequence[str], store: Store, jobs: Sequence[Any] = (),
             if jobs and all(j.done() for j in jobs):
                 _mark_orphans(store, states, jobs)
                 continue
-            if not jobs and not any(s == "running" for s in states.values()):
+            if not jobs and not _any_alive(store, states):
                 break
             time.sleep(poll_s)
     finally:
         bar.close()
     return {rid: store.state(rid) for rid in run_ids}
+
+
+def _any_alive(store: Store, states: dict[str, str]) -> bool:
+    """Without job handles: is any run running, or queued in a job that is still alive?"""
+    if any(s == "running" for s in states.values()):
+        return True
+    queued = [rid for rid, s in states.items() if s == "pending"]
+    if not queued:
+        return False
+    alive = queued_alive(store)
+    return any(alive.get(rid, False) for rid in queued)
 
 
 def _running_progress(store: Store, states: dict[str, str]) -> str:

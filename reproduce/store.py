@@ -88,7 +88,7 @@ class Store:
             return {"state": "missing"}
         if status.get("state") == "running" and not _owner_alive(status):
             status = {**status, "state": "failed", "stale": True,
-                      "reason": status.get("reason") or "the process running it is gone"}
+                      "reason": _gone_reason(status)}
         return status
 
     def state(self, run_id: str) -> str:
@@ -154,11 +154,22 @@ def _num(value: Any) -> Any:
 
 def _owner_alive(status: dict[str, Any]) -> bool:
     """Whether the process that marked a run running still exists (same host only)."""
-    if status.get("job_id"):
-        return True  # a SLURM task: the scheduler, not this host, knows (see launch.reconcile)
+    if status.get("job_id"):  # a SLURM task: ask the scheduler's accounting
+        from reproduce.slurm_state import job_alive
+
+        return job_alive(str(status["job_id"]))
     if status.get("host") != socket.gethostname() or not status.get("pid"):
         return True
     return pid_alive(int(status["pid"]))
+
+
+def _gone_reason(status: dict[str, Any]) -> str:
+    if status.get("job_id"):
+        from reproduce.slurm_state import job_state
+
+        return (f"SLURM job {status['job_id']} ended ({job_state(str(status['job_id']))}) "
+                "without a result")
+    return "the process running it is gone (killed?) without a result"
 
 
 def pid_alive(pid: int) -> bool:

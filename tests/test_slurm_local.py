@@ -11,12 +11,11 @@ Without REPRODUCE_SLURM_RUNDIR every test here is skipped.
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,49 +30,6 @@ RUNDIR_ENV = "REPRODUCE_SLURM_RUNDIR"
 # The job functions below live in this test module, which the job's Python
 # cannot import (tests/ is not on its sys.path): pickle them by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
-
-
-def _read_env_sh(path: Path) -> dict[str, str]:
-    """The ``export NAME=VALUE`` lines of start.sh's env.sh, as a dict."""
-    env: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        words = shlex.split(line, comments=True)
-        if len(words) == 2 and words[0] == "export" and "=" in words[1]:
-            name, value = words[1].split("=", 1)
-            env[name] = value
-    return env
-
-
-@pytest.fixture(scope="session")
-def slurm_cluster() -> Iterator[Path]:
-    """The running local cluster named by $REPRODUCE_SLURM_RUNDIR (skip if unset).
-
-    Exports the values of RUNDIR/env.sh (SLURM_CONF) into os.environ for the
-    session, since submitit runs sbatch/sacct/scancel as subprocesses.
-    """
-    rundir = os.environ.get(RUNDIR_ENV)
-    if not rundir:
-        pytest.skip(
-            f"{RUNDIR_ENV} is not set: start a cluster with "
-            "`slurm/local/start.sh RUNDIR` and set it to RUNDIR to run the slurm tests"
-        )
-    env_sh = Path(rundir) / "env.sh"
-    if not env_sh.is_file():
-        # The variable asks for a cluster: a missing one is an error, not a skip.
-        pytest.fail(
-            f"{env_sh} not found: is the cluster in {rundir} started (slurm/local/start.sh)?"
-        )
-    env = _read_env_sh(env_sh)
-    assert "SLURM_CONF" in env, f"{env_sh} does not export SLURM_CONF"
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in env.items():
-            mp.setenv(name, value)
-        out = subprocess.run(
-            ["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=30
-        )
-        if out.returncode != 0 or not out.stdout.strip():
-            pytest.fail(f"cluster in {rundir} not usable: sinfo said {out.stdout!r} {out.stderr!r}")
-        yield Path(rundir)
 
 
 @pytest.fixture

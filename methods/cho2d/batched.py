@@ -27,7 +27,9 @@ def stacked_mlp(params: list[Tensor], x: Tensor) -> Tensor:
     h = x
     for i in range(n):
         w, b = params[2 * i], params[2 * i + 1]
-        h = torch.baddbmm(b, h, w, alpha=w.shape[-2] ** -0.5)
+        # the equalized-lr scale multiplies the (small) activations, not the weights:
+        # baddbmm's alpha would cost a weight-sized multiply in every backward pass
+        h = torch.baddbmm(b, h * w.shape[-2] ** -0.5, w)
         if i < n - 1:
             h = F.leaky_relu(h, 0.2)
     return h
@@ -44,7 +46,7 @@ def _stack(weights: list[list[np.ndarray]]) -> list[Tensor]:
 
 
 def _adam(params: list[Tensor], lr: float, hp: HP) -> torch.optim.Adam:
-    return torch.optim.Adam(params, lr=lr, betas=(hp.beta1, hp.beta2), foreach=True)
+    return torch.optim.Adam(params, lr=lr, betas=(hp.beta1, hp.beta2), fused=True)
 
 
 def build(hp: HP, rngs: list[np.random.Generator], lambda_creg: list[float]) -> Models:

@@ -79,6 +79,9 @@ DEFAULTS: dict[str, object] = {
     "beta2": 0.99,
     "batch_size": 32,
     "bf16": False,  # opt-in bf16 autocast of the forward passes
+    # torch threads (0: leave torch's default). 1 because on the shared 2-core machine two
+    # OpenMP threads spin against other workers and ran ~30x slower (bench_cho2d.py).
+    "threads": 1,
     # seeding and batching (see the docstring)
     "repeat": 0,
     "sweep_repeats": 1,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import torch
+
 from methods.base import RunContext, RunFailed
 from methods.cho2d import batched
 from methods.cho2d.common import make_hp, member_rng
@@ -24,6 +26,8 @@ def train(ctx: RunContext) -> dict[str, float]:
     """Train the run's members; log per-epoch evaluations; write samples*.npz."""
     p = dict(ctx.params)
     hp = make_hp(p)
+    if int(p["threads"]) > 0:
+        torch.set_num_threads(int(p["threads"]))
     seed = int(ctx.seed)
     mem = members(p)
     rngs = [member_rng(seed, r) for _, r in mem]

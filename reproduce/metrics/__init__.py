@@ -29,6 +29,7 @@ _LAZY = {
     "train_classifier": "classifier",
     "predict_probs": "classifier",
     "load_or_train_classifier": "classifier",
+    "mode_metrics": "modes2d",
 }
 
 

@@ -168,10 +168,19 @@ def available_extractors() -> list[str]:
     return sorted(_REGISTRY)
 
 
+_BUILT: dict[tuple[str, tuple[tuple[str, Any], ...]], Extractor] = {}
+
+
 def get_extractor(name: str | Extractor, **kwargs: Any) -> Extractor:
-    """The extractor called ``name`` (kwargs: ``device``; ``weights_dir`` for inception)."""
+    """The extractor called ``name`` (kwargs: ``device``; ``weights_dir`` for inception).
+
+    Built once per (name, kwargs) and reused within the process.
+    """
     if isinstance(name, Extractor):
         return name
     if name not in _REGISTRY:
         raise ValueError(f"unknown feature extractor {name!r}; known: {available_extractors()}")
-    return _REGISTRY[name](**kwargs)
+    key = (name, tuple(sorted(kwargs.items())))
+    if key not in _BUILT:
+        _BUILT[key] = _REGISTRY[name](**kwargs)
+    return _BUILT[key]

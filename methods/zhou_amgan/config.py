@@ -1,0 +1,130 @@
+"""Registration of ``zhou_amgan`` (torch-free): the model family of Zhou et al. (AM-GAN).
+
+One trainer for every model of Tables 1-3 and sections 7.1.2 / 7.1.5, picked by
+``variant`` (equations in methods/zhou_amgan/losses.py):
+
+- ``gan``: binary D, non-saturating G loss (Eq. 1 with -log D_r).
+- ``gan_star``: GAN + an auxiliary classifier on real data whose loss does not reach G
+  (section 7.1.1), weighted ``gan_star_aux_weight`` = 0.1 in D (REFERENCES.md, official code).
+- ``acgan_star``: AC-GAN* (Eqs. 6-9): binary D + classifier on real data; G adds
+  ``aux_weight_g`` * H(u(y), C(G(z))) (Eq. 7).
+- ``acgan_star_plus``: AC-GAN* + ``uniform_weight`` * H(u(.), C(fake)) in D (Eq. 20).
+- ``acgan``: the original AC-GAN (section 7.1.5): AC-GAN* + the classifier also trained
+  to put fakes in their target class, E_G[H(u(y), C(x))], in D.
+- ``labelgan``: K+1-class D (Eqs. 4-5); ``amgan``: LabelGAN's D with G's loss
+  H(v(y), D(x)) towards an explicit target class (Eqs. 14-15).
+
+``labeling``: ``dynamic`` = target class argmax of D's current K class logits on the fake,
+without gradient (section 5.1); ``predefined`` = class-conditional G (one-hot label
+appended to z) and one more 3x3 conv in D (Appendix F's "Convolution*"), for every
+variant. D's logits: 1 (gan: D_r = sigmoid), 1 + K (AC family: binary + classifier), and
+K class logits with the (K+1)-th "fake" logit fixed at 0 (LabelGAN, AM-GAN, as Salimans et
+al. and the official code; ``fake_logit = "learned"`` gives D K+1 free outputs).
+
+Networks: methods/nets/dcgan_wn.py (Appendix F). Hyper-parameters (Appendix F and the
+official code, REFERENCES.md): Adam betas (0.5, 0.999), batch 100, G lr 4e-4 and D lr
+twice that (``d_lr_mult`` = 2), staircase decay x0.5 every 100k iterations, 1 D step per
+G step. The paper does not state the iterations; ``steps`` = 300k (three stairs; the
+official code runs up to 1M) is our choice. D sees real and fake in one concatenated
+batch in its update (one batch-norm statistic over both; our choice).
+
+Evaluation (every ``eval_every`` steps, ``n_eval_samples`` samples with fixed noise):
+Inception Score with ``is_extractor`` ("inception": the ImageNet Inception-v3 of
+clean-fid, paper; "am_classifier": the AM Score's data-set classifier as an offline
+substitute, NOT comparable) with its decomposition ``is_marginal_entropy`` = H(mean C^G)
+and ``is_mean_entropy`` = E_x[H(C(x))] (Figure 3); AM Score (Eq. 23) with ``am_kl`` and
+``am_entropy`` (Figure 6) from ``am_classifier`` trained by ``am_recipe`` for
+``am_epochs`` on the training images (cached); ``msssim_max`` / ``msssim_mean`` over
+``msssim_pairs`` same-class pairs per class (Table 2; the class is the predefined label,
+else D's argmax, else the AM classifier's argmax); ``g_noise_grad`` = mean over
+``g_grad_samples`` samples of sum over z dims and pixels of |dG(z)/dz| (section 7.1.4).
+Each record names its extractor in ``<metric>_extractor`` string fields.
+"""
+
+from __future__ import annotations
+
+from methods.registry import MethodInfo, register
+
+VARIANTS = ("gan", "gan_star", "acgan_star", "acgan_star_plus", "acgan", "labelgan", "amgan")
+LABELINGS = ("dynamic", "predefined")
+
+DEFAULTS: dict[str, object] = {
+    # model family
+    "variant": "amgan",
+    "labeling": "dynamic",
+    # schedule (methods/engine)
+    "steps": 300000,  # not stated in the paper (our choice; official code: up to 1M)
+    "d_steps": 1,
+    "eval_every": 10000,
+    "checkpoint_every": 5000,
+    "lr_decay": 0.5,  # staircase x0.5 ...
+    "lr_decay_every": 100000,  # ... every 100k iterations (official code)
+    "ema_decay": 0.0,  # the paper uses no EMA of G
+    # networks (Appendix F)
+    "image_size": 32,
+    "channels": 3,
+    "z_dim": 100,
+    "width_mult": 1.0,  # scales every layer width of G and D (1 = the paper)
+    "d_width_mult": 1.0,  # extra factor on D's widths (Table 3's "more filters": 2, ours)
+    "d_input_noise": 0.1,
+    "d_dropout": 0.3,
+    "d_batch_norm": True,
+    "wn_data_init": True,  # weight-norm data-dependent init (official code)
+    "fake_logit": "zero",  # LabelGAN/AM-GAN (K+1)-th logit: "zero" (fixed) | "learned"
+    # loss weights
+    "aux_weight_g": 1.0,  # classifier loss in G (Eq. 7); 0.1 in section 7.1.2's variant
+    "aux_weight_d": 1.0,  # classifier loss in D (Eq. 9, and AC-GAN's fake term)
+    "gan_star_aux_weight": 0.1,  # GAN*'s classifier weight in D (official code)
+    "uniform_weight": 1.0,  # AC-GAN*+'s Eq. 20
+    # optimiser (Appendix F, official code)
+    "batch_size": 100,
+    "lr": 0.0004,  # G's initial learning rate
+    "d_lr_mult": 2.0,  # D's learning rate = 2 x G's (official code)
+    "beta1": 0.5,
+    "beta2": 0.999,
+    # evaluation
+    "n_eval_samples": 50000,
+    "is_extractor": "inception",  # "inception" | "am_classifier" (offline substitute)
+    "is_splits": 10,
+    "am_classifier": "densenet-bc-40-40",  # "densenet-bc-40-40" (paper) | "small-cnn"
+    "am_recipe": "paper",  # "paper" | "smoke" (reproduce/metrics/classifier.py)
+    "am_epochs": 300,
+    "msssim_pairs": 100,
+    "g_grad_samples": 64,
+    "device": "auto",  # "auto" (cuda when available) | "cpu" | "cuda"
+}
+
+METRICS = ("inception_score", "inception_score_std", "is_marginal_entropy", "is_mean_entropy",
+           "am_score", "am_kl", "am_entropy", "msssim_max", "msssim_mean", "g_noise_grad",
+           "sample_std")
+
+INFO = register(
+    MethodInfo(
+        name="zhou_amgan",
+        trainer="methods.zhou_amgan.trainer:train",
+        defaults=DEFAULTS,
+        metrics=METRICS,
+        paper="zhou",
+        description="AM-GAN family (GAN, GAN*, AC-GAN*, AC-GAN*+, AC-GAN, LabelGAN, AM-GAN) "
+        "on the Appendix F DCGAN with weight norm, dynamic or predefined labeling",
+        # One run at the defaults (300k steps, batch 100, 32x32, 30 evaluations of 50k
+        # samples). CPU: 1.9 s per step measured on 1 thread of this machine at full width
+        # (benchmarks/bench_engine.py --paper-step) -> ~570k core-seconds of training.
+        cost_cpu_seconds=570000.0,
+        cost_note="paper scale needs a GPU: ~0.5 TFLOP per step (G ~0.5 GMAC/image, D "
+        "~0.06 GMAC/image, counted from the layer shapes) -> about 1-1.5 GPU-hours per run on "
+        "an A100/H100 at 300k steps plus ~0.5 h for 30 IS/AM evaluations of 50k samples, and "
+        "once per data set ~1-2 GPU-hours for the DenseNet-BC AM classifier (cached); "
+        "the CPU figure is 1 thread, measured",
+    )
+)
+
+
+def check_params(p: dict[str, object]) -> None:
+    """Raise ValueError on a variant, labeling or option outside its choices."""
+    for key, choices in (("variant", VARIANTS), ("labeling", LABELINGS),
+                         ("fake_logit", ("zero", "learned")),
+                         ("is_extractor", ("inception", "am_classifier")),
+                         ("device", ("auto", "cpu", "cuda"))):
+        if p[key] not in choices:
+            raise ValueError(f"{key} must be one of {choices}, got {p[key]!r}")

@@ -1,0 +1,35 @@
+"""Registration of ``zhou_modedrop`` (torch-free): zhou section 6.3, Figure 5.
+
+N points x_0 .. x_{N-1}, point i with class distribution C(x_i) = v(i) (one-hot) and
+density w_i over the classes: (a) ``density = "uniform"``, w_i = 1/N; (b) ``"gaussian"``,
+w_i proportional to exp(-(i - (N-1)/2)^2 / (2 s^2)) with s = ``gaussian_sigma_frac`` * N
+(the paper gives neither N nor the Gaussian's width: ``n_classes = 100`` and s = N/6 are
+our choices). For every m = 0 .. N-1, ``n_trials`` (the paper: 1000) random droppings of
+m points; each trial's value is E_x[KL(C(x) || C_G)] over the kept points (C_G the mean
+class distribution of the kept points under w). One evaluation per m, step = m, with
+``kl_mean``, ``kl_min``, ``kl_max`` (the figure's min/max error bars) and ``n_kept``.
+"""
+
+from __future__ import annotations
+
+from methods.registry import MethodInfo, register
+
+DEFAULTS: dict[str, object] = {
+    "density": "uniform",  # uniform | gaussian (Figure 5a / 5b)
+    "n_classes": 100,  # N (our choice)
+    "n_trials": 1000,  # random droppings per m (Figure 5 caption)
+    "gaussian_sigma_frac": 1.0 / 6.0,  # s / N for the Gaussian density (our choice)
+}
+
+INFO = register(
+    MethodInfo(
+        name="zhou_modedrop",
+        trainer="methods.zhou_modedrop.trainer:train",
+        defaults=DEFAULTS,
+        metrics=("kl_mean", "kl_min", "kl_max", "n_kept"),
+        paper="zhou",
+        description="E_x[KL(C(x) || C_G)] of one-hot points with m of N dropped at random "
+        "(section 6.3, Figure 5), numpy only",
+        cost_cpu_seconds=5.0,
+    )
+)
