@@ -23,12 +23,21 @@ class MethodInfo:
     description: str = ""
     cost_cpu_seconds: float = 60.0  # rough cost of one run at the defaults (for `plan`)
     cost_note: str = ""
+    evaluator: str = ""  # "package.module:function": (ctx, metrics, options) -> dict, or ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def load_trainer(self) -> Callable[..., dict[str, float]]:
         """Import and return the trainer function."""
-        module_name, func = self.trainer.split(":")
-        return getattr(importlib.import_module(module_name), func)
+        return _load(self.trainer)
+
+    def load_evaluator(self) -> Callable[..., dict[str, Any]] | None:
+        """Import and return the evaluator of stored checkpoints, if the method has one."""
+        return _load(self.evaluator) if self.evaluator else None
+
+
+def _load(entry: str) -> Callable[..., Any]:
+    module_name, func = entry.split(":")
+    return getattr(importlib.import_module(module_name), func)
 
 
 METHODS: dict[str, MethodInfo] = {}
@@ -60,6 +69,7 @@ _CONFIG_MODULES = (
     "methods.liu2d.config",
     "methods.cho2d.config",
     "methods.zhou_modedrop.config",
+    "methods.zhou_amgan.config",
 )
 
 

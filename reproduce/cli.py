@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="per cell: done, running, failed (reason), missing")
     common(p)
+    p = sub.add_parser("eval", help="evaluate stored checkpoints with chosen metrics")
+    p.add_argument("--run", action="append", help="run id (repeatable)")
+    p.add_argument("--paper", default=None, help="with --id: every finished run of a table")
+    p.add_argument("--id", default=None)
+    p.add_argument("--metrics", required=True, help="comma-separated metric names")
+    p.add_argument("--extractor", default="", help="feature extractor, e.g. inception")
+    p.add_argument("--n-samples", type=int, default=0, help="samples to draw (0: default)")
+    common(p, table=False)
     p = sub.add_parser("wait", help="wait for the runs of a table submitted with --detach")
     common(p)
     return parser

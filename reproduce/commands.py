@@ -144,6 +144,12 @@ def cmd_wait(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from reproduce.evaluate import cmd_eval as run_eval
+
+    return run_eval(args)
+
+
 def cmd_figure(args: argparse.Namespace) -> int:
     from reproduce.figures import run_figure
 

@@ -62,6 +62,15 @@ class StoreRunContext:
             self.store.truncate_log(self.run_id, int(state["step"]))
         return state
 
+    def load_checkpoint_readonly(self) -> dict[str, Any] | None:
+        """The last saved state, leaving the metrics log untouched (for `eval`)."""
+        path = self.run_dir / "checkpoint.pt"
+        if not path.exists():
+            return None
+        import torch
+
+        return torch.load(path, map_location="cpu", weights_only=False)
+
     def progress(self, step: int, total: int) -> None:
         now = time.monotonic()
         if now - self._last_progress >= PROGRESS_INTERVAL_S or step >= total:

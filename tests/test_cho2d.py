@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ TINY = {"hidden": 16, "n_hidden": 2, "d_z": 4, "steps_per_epoch": 8, "epochs": 3
 
 
 @pytest.fixture(autouse=True)
-def one_thread():
+def one_thread() -> Iterator[None]:
     """One torch thread (as the trainer's ``threads`` default): on a shared 2-core
     machine two OpenMP threads spin against other processes and tiny steps crawl."""
     before = torch.get_num_threads()

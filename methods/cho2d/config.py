@@ -102,7 +102,8 @@ INFO = register(
         paper="cho",
         description="GAN / InfoGAN / Elastic-InfoGAN / VCAGAN (Eqs. 1-13, Algorithm 1) on "
         "4 Gaussians, trained as a batched sweep of members",
-        cost_cpu_seconds=3600.0 * 12,
-        cost_note="paper profile, one member, 2 CPU threads: see benchmarks/bench_cho2d.py",
+        cost_cpu_seconds=2400.0,
+        cost_note="paper profile, one VCAGAN member on 1 core (~45 steps per CPU-second, "
+        "benchmarks/bench_cho2d.py); a sweep run costs members x this",
     )
 )

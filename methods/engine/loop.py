@@ -139,8 +139,9 @@ class Engine:
         return self.ema.module if self.ema is not None else self.method.nets["G"]
 
     def evaluate(self, step: int) -> Metrics:
-        """Collapse check and the evaluator's metrics, with every net in eval mode and every
-        global random state left as it was (so evaluations never change training)."""
+        """Collapse check and the evaluator's metrics (under ``torch.no_grad``; forward-mode
+        derivatives still work), with every net in eval mode and every global random state
+        left as it was (so evaluations never change training)."""
         modes = {k: n.training for k, n in self.method.nets.items()}
         saved = rng_states()
         try:
@@ -149,13 +150,13 @@ class Engine:
             G = self.generator_for_eval()
             with torch.no_grad():
                 x, _ = self.method.sample(self.cfg.collapse_samples, 7919 + step, G)
+                metrics = dict(self.evaluator(step, self.method, G))
             spread = float(x.float().std(dim=0).mean())
             if not math.isfinite(spread):
                 raise RunFailed(f"non-finite generated samples at step {step}")
             if spread < self.cfg.collapse_std:
                 raise RunFailed(f"generator collapsed at step {step}: mean per-pixel std over "
                                 f"{len(x)} samples {spread:.2e} < {self.cfg.collapse_std:g}")
-            metrics = dict(self.evaluator(step, self.method, G))
             metrics["sample_std"] = spread
             return metrics
         finally:

@@ -82,6 +82,7 @@ INFO = register(
     MethodInfo(
         name="liu2d",
         trainer="methods.liu2d.trainer:train",
+        evaluator="methods.liu2d.trainer:evaluate",
         defaults=DEFAULTS,
         metrics=("modes", "hq_percent", "reverse_kl"),
         paper="liu",

@@ -187,5 +187,28 @@ def train(ctx: RunContext) -> dict[str, float]:
     if not metrics:  # resumed at (or past) the end: evaluate the restored model
         metrics, pts, codes = _evaluate(nets, p, ring, seed, steps)
         ctx.log_eval(steps, metrics)
+    if steps % ckpt_every:
+        ctx.save_checkpoint(nets.state(steps))  # the final model, for `reproduce eval`
     _save_samples(ctx.run_dir, pts, codes)
     return metrics
+
+
+def evaluate(ctx: RunContext, state: dict[str, Any], metrics: list[str],
+             options: dict[str, Any]) -> dict[str, float]:
+    """Score a stored checkpoint again with the 2-D mode metrics (``reproduce eval``);
+    ``options["n_samples"]`` overrides n_eval_samples (the keys get a ``_n<N>`` suffix)."""
+    allowed = {"modes", "hq_percent", "reverse_kl"}
+    unknown = sorted(set(metrics) - allowed)
+    if unknown:
+        raise ValueError(f"liu2d evaluates {', '.join(sorted(allowed))}; not {unknown}")
+    p = dict(ctx.params)
+    n = int(options.get("n_samples") or p["n_eval_samples"])
+    ring = make_ring(int(p["data_seed"]), n_modes=int(p["n_modes"]),
+                     variance=float(p["variance"]), n_labelled=int(p["n_labelled"]),
+                     n_unlabelled=int(p["n_unlabelled"]))
+    nets = _Nets(p, int(ctx.seed))
+    step = nets.load(state)
+    pts, _ = _generate(nets, p, n, int(ctx.seed) * 1_000_003 + step)
+    values = mode_metrics(pts, ring.centers, ring.std, int(p["mode_threshold"]))
+    suffix = "" if n == int(p["n_eval_samples"]) else f"_n{n}"
+    return {f"{k}{suffix}": float(v) for k, v in values.items() if k in metrics}

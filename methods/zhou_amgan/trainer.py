@@ -1,0 +1,49 @@
+"""Trainer of zhou_amgan (see methods/zhou_amgan/config.py for the method and choices)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import torch
+
+from methods.base import RunContext
+from methods.engine import BatchStream, Engine, EngineConfig, seed_all
+from methods.zhou_amgan.config import check_params
+from methods.zhou_amgan.evaluate import ZhouEvaluator
+from methods.zhou_amgan.model import ZhouGAN
+from reproduce.data.images import load_image_dataset
+
+
+def resolve_device(name: str) -> str:
+    """``auto`` -> cuda when available, else cpu."""
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name
+
+
+def build(p: dict[str, Any], dataset: str, seed: int, device: str
+          ) -> tuple[ZhouGAN, BatchStream, ZhouEvaluator]:
+    """Data, evaluator (before seeding, so a cached classifier changes nothing), model."""
+    data = load_image_dataset(dataset, split="train", image_size=int(p["image_size"]),
+                              channels=int(p["channels"]))
+    evaluator = ZhouEvaluator(p, data, dataset, seed, device)
+    seed_all(seed)
+    init_idx = np.random.default_rng(seed + 1).choice(len(data), int(p["batch_size"]),
+                                                      replace=False)
+    model = ZhouGAN(p, data.num_classes, device, init_batch=data.batch(init_idx))
+    stream = BatchStream(data, int(p["batch_size"]), seed, device)
+    return model, stream, evaluator
+
+
+def train(ctx: RunContext) -> dict[str, Any]:
+    """Train one zhou_amgan run; returns the metrics of the last evaluation."""
+    if not os.environ.get("REPRODUCE_THREADS_PER_WORKER"):
+        torch.set_num_threads(1)  # as the other CPU trainers; the harness may set more
+    p = dict(ctx.params)
+    check_params(p)
+    device = resolve_device(str(p["device"]))
+    model, stream, evaluator = build(p, str(ctx.config["dataset"]), int(ctx.seed), device)
+    cfg = EngineConfig.from_params(p, int(ctx.seed))
+    return Engine(model, stream, cfg, evaluator).run(ctx)
