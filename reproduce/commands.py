@@ -10,7 +10,7 @@ from pathlib import Path
 from reproduce.cli import FORMATS, specs_root
 from reproduce.errors import UserError
 from reproduce.plan import Plan, plan_table
-from reproduce.specs import PAPERS, PROFILES, find_table, table_ids
+from reproduce.specs import PAPERS, PROFILES, find_table
 from reproduce.store import Store
 
 
@@ -164,6 +164,3 @@ def _emit(text: str, output: str | None) -> None:
     else:
         sys.stdout.write(text)
 
-
-__all__ = ["cmd_list", "cmd_plan", "cmd_table", "cmd_status", "cmd_wait", "cmd_figure",
-           "table_ids"]
