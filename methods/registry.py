@@ -70,6 +70,7 @@ _CONFIG_MODULES = (
     "methods.cho2d.config",
     "methods.zhou_modedrop.config",
     "methods.zhou_amgan.config",
+    "methods.watanabe.config",
 )
 
 

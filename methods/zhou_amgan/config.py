@@ -108,14 +108,19 @@ INFO = register(
         description="AM-GAN family (GAN, GAN*, AC-GAN*, AC-GAN*+, AC-GAN, LabelGAN, AM-GAN) "
         "on the Appendix F DCGAN with weight norm, dynamic or predefined labeling",
         # One run at the defaults (300k steps, batch 100, 32x32, 30 evaluations of 50k
-        # samples). CPU: 1.9 s per step measured on 1 thread of this machine at full width
-        # (benchmarks/bench_engine.py --paper-step) -> ~570k core-seconds of training.
-        cost_cpu_seconds=570000.0,
-        cost_note="paper scale needs a GPU: ~0.5 TFLOP per step (G ~0.5 GMAC/image, D "
-        "~0.06 GMAC/image, counted from the layer shapes) -> about 1-1.5 GPU-hours per run on "
-        "an A100/H100 at 300k steps plus ~0.5 h for 30 IS/AM evaluations of 50k samples, and "
-        "once per data set ~1-2 GPU-hours for the DenseNet-BC AM classifier (cached); "
-        "the CPU figure is 1 thread, measured",
+        # samples), in CPU-core-seconds: a paper-size step takes 2.5-2.9 CPU s on 1 thread
+        # of this machine (benchmarks/bench_engine.py --paper-step; amgan/dynamic and
+        # acgan_star/predefined) -> ~0.8M s of training; 30 Inception evaluations of 50k
+        # images (~5.7 GFLOP each at 299x299, ~50 GFLOP/s per core) add ~0.35M s.
+        cost_cpu_seconds=1_200_000.0,
+        cost_note="paper scale needs a GPU. Per run: ~0.5 TFLOP per step (G ~0.51 GMAC and "
+        "D ~0.06 GMAC per image, counted from the layer shapes; 100 fakes + 100 reals per D "
+        "step, 100 fakes per G step, backward = 2x forward) -> ~1-1.5 GPU-hours on an "
+        "A100/H100 for 300k steps at an assumed 10-15 ms/step, plus ~0.5 h for 30 IS/AM "
+        "evaluations of 50k samples; once per data set ~1-2 GPU-hours for the DenseNet-BC "
+        "40/40 AM classifier (300 epochs, cached). The CPU figure (~330 core-hours per run) is "
+        "measured per step on 1 thread and extrapolated; the plan scales it by steps only, so "
+        "it overstates the smoke profile (1/8-width nets at 16x16: ~10-20 s per run)",
     )
 )
 

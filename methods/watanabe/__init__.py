@@ -1,0 +1,1 @@
+"""watanabe_selflabel: unified self-labeling / self-attention GAN training (Watanabe & Favaro)."""

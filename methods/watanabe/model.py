@@ -1,0 +1,190 @@
+"""The watanabe model as an engine method (methods/engine): G, U-Net D, teacher, and one
+D step / G step of Algorithm 1 (torch). See methods/watanabe/config.py for the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from methods import augment
+from methods.nets.biggan import BigGANGenerator
+from methods.nets.unet_d import UNetDiscriminator
+from methods.watanabe import losses as L
+from methods.watanabe.teacher import Teacher
+from reproduce.metrics.sampling import sample_labels
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+def uses_teacher(p: dict[str, Any]) -> bool:
+    """A teacher is trained when self-labels feed the conditional loss."""
+    return bool(p["self_labeling"]) and p["cond_loss"] in ("both", "eq11", "artificial")
+
+
+def real_batch_size(p: dict[str, Any]) -> int:
+    """Real images per D step: 128 when self-labels are used (section 4), else 64."""
+    bs = int(p["batch_size"])
+    return max(bs, int(p["batch_size_selflabeled"])) if uses_teacher(p) else bs
+
+
+class WatanabeGAN:
+    """Networks, optimisers and the updates of one run (``p``: the method's params)."""
+
+    def __init__(self, p: dict[str, Any], device: str, d_steps_per_epoch: int) -> None:
+        self.p, self.device = p, device
+        self.cond = p["cond_loss"] != "none"
+        self.k = int(p["num_clusters"])
+        self.z_dim, self.bs = int(p["z_dim"]), int(p["batch_size"])
+        size, ch = int(p["image_size"]), int(p["channels"])
+        k_net = self.k if self.cond else 0
+        G = BigGANGenerator(self.z_dim, k_net, int(p["g_ch"]), size, ch).to(device)
+        D = UNetDiscriminator(k_net, int(p["d_ch"]), size, ch).to(device)
+        betas = (float(p["beta1"]), float(p["beta2"]))
+        self.nets: dict[str, nn.Module] = {"G": G, "D": D}
+        self.optimizers: dict[str, torch.optim.Optimizer] = {
+            "G": torch.optim.Adam(G.parameters(), lr=float(p["lr_g"]), betas=betas),
+            "D": torch.optim.Adam(D.parameters(), lr=float(p["lr_d"]), betas=betas),
+        }
+        self.teacher: Teacher | None = None
+        if uses_teacher(p):
+            self.teacher = Teacher(
+                self.k, str(p["teacher_arch"]), ch, float(p["teacher_lr"]),
+                float(p["teacher_momentum"]), float(p["teacher_weight_decay"]),
+                float(p["teacher_ema"]), device, int(p["randaugment_ops"]),
+                int(p["randaugment_magnitude"]), int(p["weak_shift"]))
+            self.nets.update(self.teacher.modules())
+            self.optimizers["C"] = self.teacher.opt
+        self.cutmix_ramp = max(1, int(p["cutmix_warmup_epochs"]) * d_steps_per_epoch)
+        self.d_count = 0  # D steps taken (CutMix warm-up)
+        self.sel_kept = 0.0  # self-attention statistics since the last evaluation
+        self.sel_total = 0.0
+
+    # --- engine hooks -------------------------------------------------------------------------
+    def extra_state(self) -> dict[str, Any]:
+        return {"d_count": self.d_count, "sel_kept": self.sel_kept, "sel_total": self.sel_total}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
+        self.d_count = int(state["d_count"])
+        self.sel_kept, self.sel_total = float(state["sel_kept"]), float(state["sel_total"])
+
+    def pop_selection_fraction(self) -> float | None:
+        """Share of teacher-labelled reals kept by self-attention since the last call."""
+        if self.sel_total == 0:
+            return None
+        frac = self.sel_kept / self.sel_total
+        self.sel_kept = self.sel_total = 0.0
+        return frac
+
+    def _noise(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        z = torch.randn(n, self.z_dim, device=self.device)
+        c = torch.randint(0, self.k, (n,), device=self.device)
+        return z, c
+
+    def _g(self, G: nn.Module, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return G(z, c if self.cond else None)
+
+    # --- Algorithm 1 ----------------------------------------------------------------------------
+    def d_step(self, batch: Batch) -> dict[str, torch.Tensor]:
+        """Teacher step (Eq. 7), self-labeling (Eqs. 8, 9), then one D update (Eqs. 1, 11,
+        R1, CutMix consistency). ``batch``: reals in [-1, 1] and labels (-1: unlabelled)."""
+        p, G, D = self.p, self.nets["G"], self.nets["D"]
+        x_r, y = batch
+        n_r = len(x_r)
+        z, c = self._noise(max(self.bs, int(p["teacher_batch_size"])))
+        with torch.no_grad():
+            x_f_all = self._g(G, z, c)
+        x_f, c_f = x_f_all[: self.bs], c[: self.bs]
+        out: dict[str, torch.Tensor] = {}
+
+        # step 1: teacher on fakes only (Eq. 7), EMA, self-labels of the reals (Eqs. 8, 9)
+        y_hat = torch.zeros(n_r, dtype=torch.long, device=self.device)
+        attention = torch.zeros(n_r, dtype=torch.bool, device=self.device)
+        if self.teacher is not None:
+            tb = int(p["teacher_batch_size"])
+            out["loss_teacher"] = self.teacher.train_step(x_f_all[:tb], c[:tb])
+            y_hat, p_c = self.teacher.label(x_r)
+            attention = L.attention_mask(p_c, float(p["threshold"]), bool(p["self_attention"]))
+
+        labelled = y >= 0
+        in_small = torch.arange(n_r, device=self.device) < self.bs
+        real_mask, teacher_mask = L.real_term_masks(labelled, in_small, str(p["cond_loss"]),
+                                                    self.teacher is not None)
+        if bool(teacher_mask.any()):
+            self.sel_kept += float((teacher_mask & attention).sum())
+            self.sel_total += float(teacher_mask.sum())
+
+        # step 2: D on DiffAugment(real), DiffAugment(fake) [and their CutMix], one forward
+        policy = str(p["diffaug_policy"])
+        real_aug = augment.diff_augment(x_r, policy).detach().requires_grad_(True)
+        fake_aug = augment.diff_augment(x_f, policy).detach()
+        prob = float(p["cutmix_prob"]) * min(1.0, self.d_count / self.cutmix_ramp)
+        use_mix = float(p["cutmix_weight"]) > 0 and float(torch.rand(())) < prob
+        parts = [real_aug, fake_aug]
+        if use_mix:
+            mask = augment.cutmix_mask(self.bs, x_r.shape[2], x_r.shape[3], self.device)
+            parts.append(augment.cutmix(real_aug[: self.bs].detach(), fake_aug, mask))
+        cond, dec = D(torch.cat(parts))
+        dec_r, dec_f = dec[:n_r], dec[n_r : n_r + self.bs]
+        loss_u = L.d_uncond_loss(dec_r[: self.bs], dec_f)  # Eq. (1)
+        loss = loss_u
+        out["loss_d_uncond"] = loss_u.detach()
+        if self.cond:
+            assert cond is not None
+            terms = L.d_cond_loss(cond[:n_r], y, y_hat, real_mask, teacher_mask, attention,
+                                  cond[n_r : n_r + self.bs], c_f, self.k,
+                                  str(p["attention_norm"]))  # Eq. (11)
+            loss = loss + terms["loss"]
+            out["loss_d_cond"] = terms["loss"].detach()
+        if float(p["r1_weight"]) > 0:
+            r1 = L.r1_penalty(dec_r[: self.bs], real_aug, float(p["r1_weight"]))
+            loss = loss + r1
+            out["r1"] = r1.detach()
+        if use_mix:
+            mix = L.cutmix_losses(dec[n_r + self.bs :], dec_r[: self.bs], dec_f, mask)
+            loss = loss + float(p["cutmix_weight"]) * (mix["mix_hinge"] + mix["consistency"])
+            out["consistency"] = mix["consistency"].detach()
+        self.optimizers["D"].zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizers["D"].step()
+        self.d_count += 1
+        out["loss_d"] = loss.detach()
+        return out
+
+    def g_step(self, batch: Batch) -> dict[str, torch.Tensor]:
+        """One G update: L_G = L_G^U (Eq. 2) + L_G^C (Eq. 4)."""
+        G, D = self.nets["G"], self.nets["D"]
+        z, c = self._noise(self.bs)
+        x_f = augment.diff_augment(self._g(G, z, c), str(self.p["diffaug_policy"]))
+        cond, dec = D(x_f)
+        loss = L.g_uncond_loss(dec)
+        if self.cond:
+            assert cond is not None
+            loss = loss + L.g_cond_loss(cond, c)
+        self.optimizers["G"].zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizers["G"].step()
+        return {"loss_g": loss.detach()}
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int, G: nn.Module, batch_size: int = 500
+               ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``n`` images in [-1, 1] on the CPU from noise seeded by ``seed``, with balanced
+        artificial labels (None for the unconditional GAN)."""
+        x = list(self.sample_batches(n, seed, G, batch_size))
+        images = torch.cat([b[0] for b in x])
+        labels = torch.cat([b[1] for b in x]) if self.cond else None
+        return images, labels
+
+    @torch.no_grad()
+    def sample_batches(self, n: int, seed: int, G: nn.Module, batch_size: int = 500
+                       ) -> Any:
+        """Yields ``(images on the CPU, labels)`` batches of :meth:`sample`."""
+        gen = torch.Generator().manual_seed(int(seed))
+        z = torch.randn(n, self.z_dim, generator=gen)
+        y = torch.from_numpy(sample_labels(n, self.k, seed=int(seed)).astype(np.int64))
+        for i in range(0, n, batch_size):
+            zb, yb = z[i : i + batch_size].to(self.device), y[i : i + batch_size]
+            yield self._g(G, zb, yb.to(self.device)).float().cpu(), yb
