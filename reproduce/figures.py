@@ -105,7 +105,11 @@ def render_figure(spec: FigureSpec, points: list[FigurePoint], store: Store, out
         raise UserError(f"{spec.path}: no finished runs in {store.root} for profile {profile!r}; "
                         "run the figure without --no-run first")
     fig = figure_kinds.draw(spec, done, store)
-    title = f"{spec.paper} {spec.source or 'Figure ' + spec.id}: {spec.title}"
+    import textwrap
+
+    width = max(60, int(fig.get_size_inches()[0] * 13))
+    title = textwrap.fill(f"{spec.paper} {spec.source or 'Figure ' + spec.id}: {spec.title}",
+                          width)
     if profile != "paper":
         title += f"\n(profile {profile}: toy scale, not comparable with the paper)"
     fig.suptitle(title, fontsize=9)
