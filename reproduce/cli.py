@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except RuntimeError as err:
+        from reproduce.metrics.extractors import MissingWeights
+
+        if isinstance(err, MissingWeights):  # a weights file to fetch: a one-line message
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        raise
     except KeyboardInterrupt:
         print("\ninterrupted: finished runs are kept; run the same command again to resume",
               file=sys.stderr)

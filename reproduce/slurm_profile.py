@@ -60,6 +60,7 @@ def executor_parameters(profile: dict[str, Any]) -> dict[str, Any]:
         "mem_gb": profile.get("mem_gb", 4),
         "slurm_array_parallelism": profile.get("array_parallelism", 16),
         "slurm_signal_delay_s": 60,
+        "name": "reproduce",
     }
     if profile.get("partition"):
         params["slurm_partition"] = profile["partition"]
@@ -68,3 +69,13 @@ def executor_parameters(profile: dict[str, Any]) -> dict[str, Any]:
     if profile.get("additional"):
         params["slurm_additional_parameters"] = dict(profile["additional"])
     return params
+
+
+def sbatch_preview(profile: dict[str, Any], folder: str = "/shared/store/submitit/%j") -> str:
+    """The sbatch script submitit writes for one task with this profile (for review)."""
+    import submitit
+
+    executor = submitit.AutoExecutor(folder=folder, cluster="slurm")
+    executor.update_parameters(**executor_parameters(profile))
+    return executor._executor._make_submission_file_text(
+        f"python -u -m submitit.core._submit {folder}", "UID")

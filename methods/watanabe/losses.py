@@ -118,7 +118,7 @@ def d_cond_loss(cond_real: torch.Tensor, y: torch.Tensor, y_hat: torch.Tensor,
     """
     if attention_norm not in ATTENTION_NORMS:
         raise ValueError(f"attention_norm must be one of {ATTENTION_NORMS}")
-    y_safe = y.clamp(min=0)  # unlabelled images carry -1; masked out below
+    y_safe = torch.where(real_mask, y, torch.zeros_like(y))  # others (-1, unused): masked
     term_y = _masked_mean(multiclass_hinge(cond_real, y_safe), real_mask)
     selected = teacher_mask & attention
     denom = int(teacher_mask.sum()) if attention_norm == "batch" else None

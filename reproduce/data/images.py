@@ -97,7 +97,8 @@ class ArrayImageSet(ImageSet):
         self.class_names = class_names or [str(i) for i in range(num_classes)]
         self.channels = int(images.shape[1])
         self.image_size = int(images.shape[2])
-        self._float: Any = None
+        self._float: Any = None  # [-1, 1] float tensor, built on first use when small
+        self._labels_t: Any = None
 
     def uint8(self, idx: np.ndarray) -> np.ndarray:
         return self.images[idx]
