@@ -58,12 +58,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
           f"{len(plan.runs) - states.count('done')} to run)")
     from methods import registry
 
+    import textwrap
+
     for method, count in sorted(by_method.items()):
-        note = registry.get(method).cost_note
-        print(f"  {method}: {count} run(s)" + (f" ({note})" if note else ""))
-    hours = plan.cost_cpu_seconds() / 3600
-    print(f"estimated cost: {plan.cost_cpu_seconds():.0f} CPU-core-seconds ({hours:.2f} h on one "
-          "core), from each method's measured cost per run")
+        info = registry.get(method)
+        per_run = f", ~{info.gpu_hours:g} GPU-hours each" if info.gpu_hours else ""
+        print(f"  {method}: {count} run(s){per_run}")
+        if info.cost_note:
+            print(textwrap.fill(info.cost_note, 96, initial_indent="    ",
+                                subsequent_indent="    "))
+    cpu = plan.cost_cpu_seconds()
+    if cpu:
+        print(f"estimated CPU cost: {cpu:.0f} core-seconds ({cpu / 3600:.2f} h on one core), "
+              "from each method's measured cost per run, scaled by steps")
+    if plan.gpu_hours():
+        print(f"estimated GPU cost: {plan.gpu_hours():.0f} GPU-hours ({len(plan.runs)} runs; "
+              "see the notes above for how each estimate was made)")
     for rid, run in plan.runs.items():
         cells = sorted({c.row.key for c in plan.cells if rid in c.run_ids})
         print(f"  {rid}  {run.method:<12} {','.join(cells):<20} seed={run.config['seed']}  "

@@ -57,8 +57,16 @@ class Plan:
     runs: dict[str, RunSpec] = field(default_factory=dict)
 
     def cost_cpu_seconds(self) -> float:
-        """Rough CPU cost of all runs, from each method's measured cost at its defaults."""
-        return sum(_run_cost(r) for r in self.runs.values())
+        """Rough CPU cost of the runs of CPU methods, from each method's measured cost at
+        its defaults, scaled by the run's steps."""
+        return sum(_run_cost(r) for r in self.runs.values()
+                   if not (self.profile == "paper" and registry.get(r.method).gpu_hours))
+
+    def gpu_hours(self) -> float:
+        """Estimated GPU-hours of the paper-scale runs of GPU methods (0 for other profiles)."""
+        if self.profile != "paper":
+            return 0.0
+        return sum(registry.get(r.method).gpu_hours for r in self.runs.values())
 
 
 def plan_table(spec: TableSpec, profile: str = "paper", seeds: int | None = None) -> Plan:

@@ -81,10 +81,12 @@ def test_light_commands_do_not_import_torch_or_pandas():
     assert "HEAVY []" in out.stdout
 
 
-def test_list_and_plan_output():
+def test_list_and_plan_output(tmp_path):
     out = cli("list", "--paper", "liu", "--format", "json")
     report = json.loads(out.stdout)
     table1 = next(t for t in report[0]["tables"] if t["id"] == "1")
     assert table1["trainable"] == 9 and table1["cited"] == 0
-    out = cli("plan", "--paper", "liu", "--id", "1")
-    assert "runs: 15" in out.stdout and "estimated cost" in out.stdout
+    out = cli("plan", "--paper", "liu", "--id", "1", "--store", str(tmp_path))
+    assert "runs: 15 (0 done, 15 to run)" in out.stdout and "estimated CPU cost" in out.stdout
+    out = cli("plan", "--paper", "zhou", "--id", "1", "--store", str(tmp_path))
+    assert "estimated GPU cost: 48 GPU-hours (24 runs" in out.stdout

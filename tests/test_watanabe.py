@@ -303,3 +303,18 @@ def test_probe_run_reuses_a_finished_model(cache: Path) -> None:
     assert metrics["model_from_run"] == "aaaa"
     assert metrics["fid"] == pytest.approx(donor.logged[4]["fid"])
     assert 0 <= metrics.get("dominant_class_share", 0.0) <= 1
+
+
+@pytest.mark.slow
+def test_resume_equals_uninterrupted(cache: Path) -> None:
+    from methods.watanabe.trainer import train
+    from tests.test_engine import Stop
+
+    p = tiny(threshold=0.3, label_rate=0.5)
+    full = train(_ctx(cache / "a", p))
+    ctx = _ctx(cache / "b", p)
+    ctx.stop_after = 2  # killed after the checkpoint of epoch 1
+    with pytest.raises(Stop):
+        train(ctx)
+    resumed = train(_ctx(cache / "b", p))
+    assert resumed == full

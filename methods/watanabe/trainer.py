@@ -136,7 +136,7 @@ def train(ctx: RunContext) -> dict[str, Any]:
                        eval_every=sched["eval_every"],
                        checkpoint_every=sched["checkpoint_every"],
                        ema_decay=float(p["ema_decay"]), ema_start=int(p["ema_start"]),
-                       seed=int(ctx.seed))
+                       progress_every=max(1, min(50, sched["per_epoch"])), seed=int(ctx.seed))
     engine = Engine(model, stream, cfg, evaluator)
     resuming = (Path(ctx.run_dir) / "checkpoint.pt").exists()
     donor = None if resuming else find_donor(ctx)

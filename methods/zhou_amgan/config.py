@@ -113,6 +113,7 @@ INFO = register(
         # acgan_star/predefined) -> ~0.8M s of training; 30 Inception evaluations of 50k
         # images (~5.7 GFLOP each at 299x299, ~50 GFLOP/s per core) add ~0.35M s.
         cost_cpu_seconds=1_200_000.0,
+        gpu_hours=2.0,
         cost_note="paper scale needs a GPU. Per run: ~0.5 TFLOP per step (G ~0.51 GMAC and "
         "D ~0.06 GMAC per image, counted from the layer shapes; 100 fakes + 100 reals per D "
         "step, 100 fakes per G step, backward = 2x forward) -> ~1-1.5 GPU-hours on an "
