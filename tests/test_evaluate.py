@@ -1,6 +1,7 @@
 """`reproduce eval`: a stored checkpoint is scored again and merged into the run's record."""
 
 import numpy as np
+import pytest
 
 from reproduce.cli import main
 from reproduce.evaluate import evaluate_run
@@ -52,3 +53,26 @@ def test_eval_refuses_unfinished_runs(tmp_path, capsys):
     assert main(["eval", "--run", "0123456789abcdef", "--store", str(tmp_path),
                  "--metrics", "modes"]) == 2
     assert "not done" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_image_run_eval_reproduces_the_logged_score_and_missing_inception_is_one_line(
+        tmp_path, monkeypatch, capsys):
+    from reproduce.plan import plan_table
+    from reproduce.specs import find_table
+
+    monkeypatch.setenv("REPRODUCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("REPRODUCE_INCEPTION_DIR", str(tmp_path / "no-weights"))
+    plan = plan_table(find_table("zhou", "1"), "smoke")
+    run = next(r for r in plan.runs.values() if r.config["params"]["variant"] == "amgan")
+    store = Store(tmp_path / "store")
+    store.prepare(run.run_id, run.config)
+    assert execute_run(store.root, run.run_id) == "done"
+    logged = store.result(run.run_id)
+    same = evaluate_run(store, run.run_id, ["am_score"], {})
+    assert same["am_score"] == pytest.approx(logged["am_score"], rel=1e-6)
+    assert main(["eval", "--run", run.run_id, "--store", str(store.root), "--metrics",
+                 "inception_score", "--extractor", "inception"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "inception-2015-12-05.pt" in err
+    assert store.result(run.run_id) == logged  # a failed evaluation changes nothing

@@ -195,4 +195,6 @@ class Engine:
         if not metrics:  # resumed at (or past) the end: evaluate the restored model
             metrics = self.evaluate(cfg.steps)
             ctx.log_eval(cfg.steps, metrics)
+        elif cfg.steps % cfg.checkpoint_every:
+            ctx.save_checkpoint(self.state(cfg.steps))  # the final model, for `reproduce eval`
         return metrics

@@ -135,6 +135,7 @@ INFO = register(
         # of 50k samples with Inception FID (~1-2 min each) = ~3 GPU-hours per run.
         # cost_cpu_seconds: the same FLOPs at ~100 GFLOP/s of one CPU core.
         cost_cpu_seconds=2.7e6,
+        gpu_hours=3.0,
         cost_note="ESTIMATED from FLOP counts (no GPU measurement): ~3 GPU-hours per "
         "paper-scale CIFAR-10/SVHN run (40 epochs) on an A100/H100-class GPU (range 2-5 h), "
         "x1.5 for 60-epoch labeled runs, ~10 GPU-hours per STL-10 run (48x48, 105k images); "

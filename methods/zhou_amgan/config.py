@@ -102,6 +102,7 @@ INFO = register(
     MethodInfo(
         name="zhou_amgan",
         trainer="methods.zhou_amgan.trainer:train",
+        evaluator="methods.zhou_amgan.trainer:evaluate",
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="zhou",

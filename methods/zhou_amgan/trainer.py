@@ -47,3 +47,25 @@ def train(ctx: RunContext) -> dict[str, Any]:
     model, stream, evaluator = build(p, str(ctx.config["dataset"]), int(ctx.seed), device)
     cfg = EngineConfig.from_params(p, int(ctx.seed))
     return Engine(model, stream, cfg, evaluator).run(ctx)
+
+
+def evaluate(ctx: RunContext, state: dict[str, Any], metrics: list[str],
+             options: dict[str, Any]) -> dict[str, Any]:
+    """Score a stored checkpoint again (``reproduce eval``): e.g. the Inception Score with
+    the real Inception weights (``--extractor inception``) or more samples. Returns the
+    asked metrics plus the ``*_extractor`` fields that name what computed them."""
+    p = dict(ctx.params)
+    if options.get("extractor"):
+        p["is_extractor"] = options["extractor"]
+    if options.get("n_samples"):
+        p["n_eval_samples"] = int(options["n_samples"])
+    device = resolve_device(str(p["device"]))
+    model, stream, evaluator = build(p, str(ctx.config["dataset"]), int(ctx.seed), device)
+    engine = Engine(model, stream, EngineConfig.from_params(p, int(ctx.seed)), evaluator)
+    step = engine.load(state)
+    values = engine.evaluate(step)
+    unknown = sorted(set(metrics) - set(values))
+    if unknown:
+        raise ValueError(f"zhou_amgan evaluates {', '.join(sorted(values))}; not {unknown}")
+    keep = set(metrics) | {f"{m}_extractor" for m in metrics}
+    return {k: v for k, v in values.items() if k in keep}
