@@ -56,9 +56,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
           f"trainable, {kinds.count('cited')} cited, {kinds.count('pending')} pending")
     print(f"runs: {len(plan.runs)} ({states.count('done')} done, "
           f"{len(plan.runs) - states.count('done')} to run)")
-    from methods import registry
-
     import textwrap
+
+    from methods import registry
 
     for method, count in sorted(by_method.items()):
         info = registry.get(method)
