@@ -94,13 +94,14 @@ def weak_augment(x: torch.Tensor, max_shift: int = 4,
 
 
 def strong_augment(x: torch.Tensor, num_ops: int = 2, magnitude: int = 9) -> torch.Tensor:
-    """RandAugment per image (torchvision.transforms.v2 on uint8 tensors)."""
+    """RandAugment per image (torchvision.transforms.v2 on uint8 tensors, on the CPU:
+    many tiny per-image ops are faster there than as GPU kernel launches)."""
     from torchvision.transforms import v2
 
     ra = v2.RandAugment(num_ops=num_ops, magnitude=magnitude)
-    u8 = ((x.detach() + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8)
+    u8 = ((x.detach() + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu()
     out = torch.stack([ra(img) for img in u8])
-    return out.to(x.dtype).div(127.5).sub(1.0)
+    return out.to(device=x.device, dtype=x.dtype).div(127.5).sub(1.0)
 
 
 def cutmix_mask(n: int, h: int, w: int, device: torch.device | str = "cpu",

@@ -43,7 +43,7 @@ def reduce_runs(evals: pd.DataFrame, metric: str, reducer: str, better: str) -> 
     sel = evals[evals["metric"] == metric].sort_values(["run_id", "step"], kind="stable")
     groups = sel.groupby("run_id", sort=False)["value"]
     if reducer == "last":
-        return groups.last()
+        return sel.drop_duplicates("run_id", keep="last").set_index("run_id")["value"]
     if reducer == "best":
         return groups.max() if better == "higher" else groups.min()
     if reducer.startswith("last_k:"):
@@ -78,8 +78,13 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
         if key not in reduced:
             reduced[key] = reduce_runs(evals, *key)
         per_run = reduced[key]
-        ok = [rid for rid in cell.run_ids if rid in per_run.index]
-        failed = [rid for rid in cell.run_ids if states[rid]["state"] == "failed"]
+        ok = [rid for rid in cell.run_ids
+              if rid in per_run.index and np.isfinite(per_run.loc[rid])]
+        nonfinite = [rid for rid in cell.run_ids
+                     if rid in per_run.index and not np.isfinite(per_run.loc[rid])]
+        failed = [rid for rid in cell.run_ids if states[rid]["state"] == "failed"] + nonfinite
+        for rid in nonfinite:  # a diverged value is a failure, never averaged in
+            states[rid] = {**states[rid], "reason": f"non-finite {metric.name}"}
         mean, std, n = mean_std(per_run.loc[ok]) if ok else (np.nan, np.nan, 0)
         paper = cell.row.paper.get(cell.column.key)
         paper_value = paper.value if paper else None

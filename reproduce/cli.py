@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=int, default=None, help="local worker processes")
         p.add_argument("--no-run", action="store_true", help="render from the store only")
         p.add_argument("--detach", action="store_true", help="submit and return at once")
-        p.add_argument("--format", default="text", help="text, markdown, latex, csv or json")
+        if name == "table":
+            p.add_argument("--format", default="text", help="text, markdown, latex, csv or json")
         p.add_argument("--output", default=None, help="write to this file (figures: folder)")
 
     p = sub.add_parser("status", help="per cell: done, running, failed (reason), missing")

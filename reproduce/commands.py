@@ -71,13 +71,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if cpu:
         print(f"estimated CPU cost: {cpu:.0f} core-seconds ({cpu / 3600:.2f} h on one core), "
               "from each method's measured cost per run, scaled by steps")
-    if plan.gpu_hours():
-        print(f"estimated GPU cost: {plan.gpu_hours():.0f} GPU-hours ({len(plan.runs)} runs; "
+    gpu_hours = plan.gpu_hours()
+    if gpu_hours:
+        print(f"estimated GPU cost: {gpu_hours:.0f} GPU-hours ({len(plan.runs)} runs; "
               "see the notes above for how each estimate was made)")
-    for rid, run in plan.runs.items():
+    for (rid, run), state in zip(plan.runs.items(), states, strict=True):
         cells = sorted({c.row.key for c in plan.cells if rid in c.run_ids})
         print(f"  {rid}  {run.method:<12} {','.join(cells):<20} seed={run.config['seed']}  "
-              f"{store.state(rid)}")
+              f"{state}")
     return 0
 
 
@@ -108,13 +109,13 @@ def _launch_and_wait(plan: Plan, store: Store, args: argparse.Namespace) -> bool
 
         profile = load_slurm_profile(args.slurm_profile)
     runs = list(plan.runs.values())
-    jobs = submit(runs, store, args.executor, args.workers, profile)
+    submission = submit(runs, store, args.executor, args.workers, profile)
     if args.detach:
-        print(f"submitted {len(jobs)} job(s) for {len(runs)} run(s); "
+        print(f"submitted {len(submission.jobs)} job(s) for {len(submission.run_ids)} run(s); "
               f"follow with `python -m reproduce status --paper {args.paper} --id {args.id} "
               f"--profile {args.profile} --store {args.store}`", file=sys.stderr)
         return False
-    states = wait(list(plan.runs), store, jobs, progress=True)
+    states = wait(list(plan.runs), store, submission)
     failed = [rid for rid, s in states.items() if s == "failed"]
     if failed:
         print(f"{len(failed)} run(s) failed; `status` shows their reasons", file=sys.stderr)
@@ -147,7 +148,7 @@ def cmd_wait(args: argparse.Namespace) -> int:
     from reproduce.launch import wait
 
     plan = _plan(args)
-    states = wait(list(plan.runs), Store(args.store), jobs=())
+    states = wait(list(plan.runs), Store(args.store))
     failed = sum(s == "failed" for s in states.values())
     missing = sum(s in ("missing", "pending") for s in states.values())
     print(f"{len(states) - failed - missing} done, {failed} failed, {missing} not started")

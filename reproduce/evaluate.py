@@ -47,6 +47,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         run_ids += [rid for rid in _plan(args).runs if store.state(rid) == "done"]
     if not run_ids:
         raise UserError("--run or --paper/--id: no finished run to evaluate")
+    for rid in run_ids:  # check them all before changing any record
+        if store.state(rid) != "done":
+            raise UserError(f"--run: run {rid} is {store.state(rid)}, not done; "
+                            "only finished runs can be evaluated")
     for rid in run_ids:
         values = evaluate_run(store, rid, metrics, options)
         shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"

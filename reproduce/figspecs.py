@@ -15,6 +15,7 @@ from reproduce.specs import (
     check_method_params,
     check_reducer,
     check_run,
+    load_profiles,
     read_toml,
     spec_root,
 )
@@ -45,6 +46,7 @@ class FigureSpec:
     y: str
     band: list[str]
     reducer: str
+    better: str
     seeds: int
     artifact: str
     xlabel: str
@@ -58,7 +60,7 @@ class FigureSpec:
         if name in self.profiles:
             return self.profiles[name]
         if name == "paper":
-            return Profile(None, None, {})
+            return Profile(None, {})
         raise UserError(f"{self.path}: profiles: no profile {name!r} in this spec; "
                         f"defined: {', '.join(['paper', *self.profiles])}")
 
@@ -103,8 +105,8 @@ def load_figure(path: Path) -> FigureSpec:
     """Load and validate one figure spec; raises SpecError naming file and field."""
     path = Path(path)
     top = Fields(read_toml(path), path, "")
-    top.check_keys({"title", "source", "kind", "x", "y", "band", "reducer", "seeds", "artifact",
-                    "xlabel", "ylabel", "notes", "run", "series", "profiles"})
+    top.check_keys({"title", "source", "kind", "x", "y", "band", "reducer", "better", "seeds",
+                    "artifact", "xlabel", "ylabel", "notes", "run", "series", "profiles"})
     kind = top.get("kind", str)
     if kind not in KINDS:
         raise SpecError(path, "kind", f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
@@ -121,21 +123,22 @@ def load_figure(path: Path) -> FigureSpec:
         series.append(Series(f.get("key", str), f.get("label", str, f.get("key", str)),
                              check_run(f.get("overrides", dict, {}), path, f.field("overrides")),
                              f.get("x_values", list, []), paper, f.get("pending", str, "")))
-    profiles = {}
-    section = top.sub("profiles")
-    for name in section.data:
-        if name not in ("paper", "smoke"):
-            raise SpecError(path, f"profiles.{name}", "unknown profile; allowed: paper, smoke")
-        f = section.sub(name)
-        f.check_keys({"seeds", "reducer", "run"})
-        profiles[name] = Profile(f.get("seeds", int, 0) or None, None,
-                                 check_run(f.get("run", dict, {}), path, f.field("run")))
+    profiles = load_profiles(top, path)
+    keys = [s.key for s in series]
+    if len(set(keys)) != len(keys):
+        raise SpecError(path, "series", f"duplicate series keys in {keys}")
+    seeds = top.get("seeds", int, 1)
+    if seeds < 1:
+        raise SpecError(path, "seeds", "must be at least 1")
+    better = top.get("better", str, "lower")
+    if better not in ("higher", "lower"):
+        raise SpecError(path, "better", f"got {better!r}; allowed: higher, lower")
     spec = FigureSpec(
         paper=path.parent.name, id=path.stem, path=path, title=top.get("title", str),
         source=top.get("source", str, ""), kind=kind, x=top.get("x", str, "step"),
         y=top.get("y", str, ""), band=top.get("band", list, []),
         reducer=check_reducer(top.get("reducer", str, "last"), path, "reducer"),
-        seeds=top.get("seeds", int, 1), artifact=top.get("artifact", str, ""),
+        better=better, seeds=seeds, artifact=top.get("artifact", str, ""),
         xlabel=top.get("xlabel", str, ""), ylabel=top.get("ylabel", str, ""),
         notes=top.get("notes", str, ""), run=run, series=series, profiles=profiles)
     for i, s in enumerate(spec.series):
@@ -143,4 +146,15 @@ def load_figure(path: Path) -> FigureSpec:
         layers += [(f"profiles.{n}.run", p.run) for n, p in spec.profiles.items()]
         method = deep_merge(spec.run, s.overrides).get("method", "")
         check_method_params(layers, method, path, bool(s.pending))
+        if spec.x != "step" and not s.pending:
+            _check_x(spec, method)
     return spec
+
+
+def _check_x(spec: FigureSpec, method: str) -> None:
+    """``x`` must be ``step`` or ``params.<a parameter the method declares>``."""
+    parts = spec.x.split(".")
+    defaults = registry.get(method).defaults
+    if len(parts) != 2 or parts[0] != "params" or parts[1] not in defaults:
+        raise SpecError(spec.path, "x", f"got {spec.x!r}; allowed: step, or params.<name> "
+                        f"with a parameter of {method!r} ({', '.join(sorted(defaults))})")

@@ -48,7 +48,8 @@ def _curves(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
             xs, means, stds = [], [], []
             for p in pts:
                 ids = _done_ids(p, store)
-                values = reduce_runs(load_evaluations(store, ids), spec.y, spec.reducer, "lower")
+                values = reduce_runs(load_evaluations(store, ids), spec.y, spec.reducer,
+                                     spec.better)
                 mean, std, n = mean_std(values.values)
                 if n:
                     xs.append(p.x)

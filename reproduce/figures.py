@@ -58,15 +58,23 @@ def run_figure(args: argparse.Namespace) -> int:
     if not args.no_run and runs:
         from reproduce.launch import submit, wait
 
-        jobs = submit(list(runs.values()), store, args.executor, args.workers)
+        profile = None
+        if args.executor == "slurm":
+            from reproduce.slurm_profile import load_slurm_profile
+
+            profile = load_slurm_profile(args.slurm_profile)
+        submission = submit(list(runs.values()), store, args.executor, args.workers, profile)
         if args.detach:
-            print(f"submitted {len(jobs)} job(s)", file=sys.stderr)
+            print(f"submitted {len(submission.jobs)} job(s)", file=sys.stderr)
             return 0
-        wait(list(runs), store, jobs)
+        wait(list(runs), store, submission)
     paths = render_figure(spec, points, store, out_dir, args.profile)
     for path in paths:
         print(f"wrote {path}")
-    return 0 if paths else 1
+    failed = [rid for rid in runs if store.state(rid) == "failed"]
+    if failed:
+        print(f"{len(failed)} run(s) failed; the figure shows the others", file=sys.stderr)
+    return 1 if failed or not paths else 0
 
 
 def _render_all(store: Store, out_dir: Path, args: argparse.Namespace) -> int:

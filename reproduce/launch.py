@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,19 @@ def _chunks(items: Sequence[str], n: int) -> list[list[str]]:
     return [list(items[i::n]) for i in range(n)]
 
 
+@dataclass
+class Submission:
+    """The submitit jobs of one `submit` call and the runs it handed to them."""
+
+    jobs: list[Any] = field(default_factory=list)
+    run_ids: list[str] = field(default_factory=list)
+
+
 def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
-           workers: int | None = None, slurm_profile: dict[str, Any] | None = None) -> list[Any]:
-    """Prepare each run's folder and submit those not done or running; returns submitit jobs.
+           workers: int | None = None, slurm_profile: dict[str, Any] | None = None
+           ) -> Submission:
+    """Prepare each run's folder and submit the runs that are not done, not running and
+    not queued in a live job (so no run is trained twice at once).
 
     ``local``: ``workers`` processes, each training its share of runs one after another.
     ``debug``: in this process (runs when waited on). ``slurm``: one array task per run.
@@ -41,9 +52,12 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
                         f"{', '.join(EXECUTORS)}")
     for run in runs:
         store.prepare(run.run_id, run.config)
-    todo = [r.run_id for r in runs if store.state(r.run_id) not in ("done", "running")]
+    states = {r.run_id: store.state(r.run_id) for r in runs}
+    queued = queued_alive(store) if "pending" in states.values() else {}
+    todo = [rid for rid, s in states.items()
+            if s in ("missing", "failed") or (s == "pending" and not queued.get(rid))]
     if not todo:
-        return []
+        return Submission()
     for rid in todo:  # a failed or interrupted run is tried again, resuming from its checkpoint
         store.set_status(rid, "pending", reason="submitted")
     folder = store.root / "submitit" / "%j"
@@ -65,7 +79,7 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
         owners = {rid: str(job.job_id) for chunk, job in zip(chunks, jobs, strict=True)
                   for rid in chunk}
     record_submission(store, executor, owners)
-    return jobs
+    return Submission(list(jobs), todo)
 
 
 def record_submission(store: Store, executor: str, owners: dict[str, str]) -> Path:
@@ -102,12 +116,16 @@ def submissions(store: Store) -> list[dict[str, Any]]:
     return [read_json(p, {}) for p in sorted(folder.glob("*.json"))]
 
 
-def wait(run_ids: Sequence[str], store: Store, jobs: Sequence[Any] = (),
+def wait(run_ids: Sequence[str], store: Store, submission: Submission | None = None,
          poll_s: float = 1.0, progress: bool = True) -> dict[str, str]:
-    """Wait until every run is done or failed, showing a progress bar; returns the states."""
+    """Wait until every run is done or failed, showing a progress bar; returns the states.
+
+    With a ``submission``, its jobs are followed; without one (or once they have ended),
+    the store is: runs running, or queued in a live job, are waited for."""
     from tqdm import tqdm
 
     run_ids = list(dict.fromkeys(run_ids))
+    jobs: Sequence[Any] = submission.jobs if submission else ()
     debug_jobs = [j for j in jobs if type(j).__name__ == "DebugJob"]
     for job in debug_jobs:  # debug jobs run in this process when their result is asked for
         _result_or_none(job)
@@ -125,7 +143,8 @@ def wait(run_ids: Sequence[str], store: Store, jobs: Sequence[Any] = (),
             if finished == len(run_ids):
                 break
             if jobs and all(j.done() for j in jobs):
-                _mark_orphans(store, states, jobs)
+                _mark_orphans(store, submission.run_ids if submission else [], jobs)
+                jobs = ()  # from now on, follow the store as a reattached wait does
                 continue
             if not jobs and not _any_alive(store, states):
                 break
@@ -163,11 +182,15 @@ def _result_or_none(job: Any) -> Any:
         return err
 
 
-def _mark_orphans(store: Store, states: dict[str, str], jobs: Sequence[Any]) -> None:
-    """Runs whose jobs ended without writing a result are failed, with the job's error."""
+def _mark_orphans(store: Store, run_ids: Sequence[str], jobs: Sequence[Any]) -> None:
+    """Runs of this submission whose jobs ended without a result are failed, with the
+    job's error (runs of other submissions are left to their own jobs)."""
     errors = [r for r in map(_result_or_none, jobs) if isinstance(r, Exception)]
     reason = next((str(e).strip().splitlines()[-1] for e in errors if str(e).strip()), "")
-    for rid, state in states.items():
-        if state in ("pending", "running", "missing"):
+    for rid in run_ids:
+        status = store.status(rid)
+        if status["state"] in ("pending", "missing") or (
+                status["state"] == "running" and not status.get("job_id")
+                and status.get("pid") not in (None, os.getpid())):
             store.set_status(rid, "failed",
                              reason=f"job ended without a result: {reason or 'killed'}"[:300])

@@ -22,9 +22,9 @@ def render(frame: pd.DataFrame, spec: TableSpec, profile: str, fmt: str = "text"
     if fmt == "csv":
         return frame[JSON_FIELDS].assign(reasons=frame["reasons"].map("; ".join)).to_csv(
             index=False)
-    lines = [_cell_line(r) for r in frame.itertuples()]
     if fmt == "latex":
         return _latex(frame, spec, profile)
+    lines = [_cell_line(r) for r in frame.itertuples()]
     header = ["Method", "Column", "Paper", "Reproduced", "n", "Δ", "Status"]
     body = [[r["row_label"], r["column_label"], r["paper"], r["ours"], r["n"], r["diff"],
              r["status"]] for r in lines]
@@ -63,8 +63,8 @@ def _cell_line(r: Any) -> dict[str, str]:
         diff = "" if math.isnan(r.diff) else f"{r.diff:+.{d}f}"
     status = {"cited": "cited (not trained)", "pending": f"pending: {r.pending}"}.get(
         r.status, r.status)
-    if r.status in ("partial", "done") and r.n_failed:
-        status = f"{r.status}: {r.n_failed} failed"
+    if r.status in ("partial", "missing") and r.n_failed:
+        status = f"{r.status}: {r.n_failed} failed" + (f" ({r.reasons[0]})" if r.reasons else "")
     if r.status == "failed" and r.reasons:
         status = f"failed: {r.reasons[0]}"
     return {"row_label": r.row_label, "column_label": r.column_label,
@@ -104,7 +104,8 @@ def _latex(frame: pd.DataFrame, spec: TableSpec, profile: str) -> str:
            r"\begin{tabular}{l" + "cc" * len(cols) + "}", r"\toprule",
            "Method & " + " & ".join(rf"\multicolumn{{2}}{{c}}{{{_tex(c)}}}" for c in cols)
            + r" \\", " & " + " & ".join(["paper & ours"] * len(cols)) + r" \\", r"\midrule"]
-    for label, group in frame.groupby("row_label", sort=False):
+    for _, group in frame.groupby("row", sort=False):
+        label = group["row_label"].iloc[0]
         cells = []
         for r in group.itertuples():
             line = _cell_line(r)

@@ -10,6 +10,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from methods import registry
 from methods.base import RunFailed
 from reproduce.provenance import collect_provenance
@@ -52,12 +54,8 @@ class StoreRunContext:
         atomic_write_bytes(self.run_dir / "checkpoint.pt", buffer.getvalue())
 
     def load_checkpoint(self) -> dict[str, Any] | None:
-        path = self.run_dir / "checkpoint.pt"
-        if not path.exists():
-            return None
-        import torch
-
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        """The last saved state; evaluations logged after it are dropped (recomputed)."""
+        state = self.load_checkpoint_readonly()
         if isinstance(state, dict) and "step" in state:
             self.store.truncate_log(self.run_id, int(state["step"]))
         return state
@@ -79,15 +77,25 @@ class StoreRunContext:
 
 
 def execute_run(store_root: str | Path, run_id: str, reraise: bool = True) -> str:
-    """Train and evaluate one run unless it is already done; returns its final state.
+    """Train and evaluate one run unless it is done or owned by a live process.
 
-    A trainer's RunFailed, NaN final metrics, or any exception marks the run failed with
-    its reason; other exceptions are re-raised when ``reraise`` (so the scheduler sees
-    the task fail too).
+    Returns the run's state afterwards. A trainer's RunFailed, non-finite final metrics or
+    any exception marks the run failed with its reason; exceptions are re-raised when
+    ``reraise`` (so the scheduler sees the task fail too). An interruption (Ctrl-C, or
+    submitit's exit after a preemption checkpoint) leaves the run pending: it resumes.
     """
     store = Store(store_root)
     if store.state(run_id) == "done":
         return "done"
+    if not store.claim(run_id):
+        return "running"  # another live process trains it: never train a run twice at once
+    try:
+        return _train_claimed(store, run_id, reraise)
+    finally:
+        store.release(run_id)
+
+
+def _train_claimed(store: Store, run_id: str, reraise: bool) -> str:
     ctx = StoreRunContext(store, run_id)
     store.mark_running(run_id)
     _seed_everything(ctx.seed)
@@ -95,22 +103,22 @@ def execute_run(store_root: str | Path, run_id: str, reraise: bool = True) -> st
     try:
         trainer = registry.get(ctx.config["method"]).load_trainer()
         metrics = trainer(ctx)
-        bad = [k for k, v in metrics.items() if isinstance(v, float) and not math.isfinite(v)]
+        bad = [k for k, v in metrics.items() if isinstance(v, int | float | np.floating)
+               and not math.isfinite(float(v))]
         if bad:
             raise RunFailed(f"non-finite final metrics: {', '.join(bad)}")
     except RunFailed as err:
         store.set_status(run_id, "failed", reason=str(err))
         return "failed"
-    except BaseException as err:
-        reason = f"{type(err).__name__}: {err}".strip()
-        if isinstance(err, KeyboardInterrupt):
-            store.set_status(run_id, "pending", reason="interrupted; resumes from checkpoint")
-        else:
-            store.set_status(run_id, "failed", reason=reason,
-                             traceback=traceback.format_exc(limit=8))
-        if reraise or not isinstance(err, Exception):
+    except Exception as err:
+        store.set_status(run_id, "failed", reason=f"{type(err).__name__}: {err}".strip(),
+                         traceback=traceback.format_exc(limit=8))
+        if reraise:
             raise
         return "failed"
+    except BaseException:  # KeyboardInterrupt, SystemExit after a preemption checkpoint
+        store.set_status(run_id, "pending", reason="interrupted; resumes from its checkpoint")
+        raise
     provenance = collect_provenance(ctx.config, started)
     store.write_result(run_id, metrics, provenance)
     return "done"

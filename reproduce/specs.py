@@ -65,7 +65,6 @@ class Row:
 @dataclass(frozen=True)
 class Profile:
     seeds: int | None
-    reducer: str | None
     run: dict[str, Any]
 
 
@@ -91,9 +90,9 @@ class TableSpec:
         if name in self.profiles:
             return self.profiles[name]
         if name == "paper":
-            return Profile(None, None, {})
+            return Profile(None, {})
         raise UserError(f"{self.path}: profiles: no profile {name!r} in this spec; "
-                        f"defined: {', '.join(['paper', *self.profiles]) }")
+                        f"defined: {', '.join(['paper', *self.profiles])}")
 
     def seeds_for(self, profile: str) -> int:
         return self.profile(profile).seeds or self.seeds
@@ -205,7 +204,7 @@ def load_table(path: Path) -> TableSpec:
     run = check_run(top.get("run", dict, {}), path, "run")
     columns = _load_columns(top, path, metrics, reducer)
     rows = _load_rows(top, path, {c.key for c in columns})
-    profiles = _load_profiles(top, path)
+    profiles = load_profiles(top, path)
     spec = TableSpec(paper=path.parent.name, id=path.stem, path=path,
                      title=top.get("title", str), source=top.get("source", str, ""),
                      dataset=top.get("dataset", str, ""), seeds=seeds, reducer=reducer,
@@ -270,7 +269,8 @@ def _load_rows(top: Fields, path: Path, column_keys: set[str]) -> list[Row]:
     return rows
 
 
-def _load_profiles(top: Fields, path: Path) -> dict[str, Profile]:
+def load_profiles(top: Fields, path: Path) -> dict[str, Profile]:
+    """The ``[profiles.<name>]`` sections: ``seeds`` (>= 1) and ``run`` (params, dataset)."""
     profiles: dict[str, Profile] = {}
     section = top.sub("profiles")
     for name in section.data:
@@ -278,11 +278,15 @@ def _load_profiles(top: Fields, path: Path) -> dict[str, Profile]:
             raise SpecError(path, f"profiles.{name}",
                             f"unknown profile; allowed: {', '.join(PROFILES)}")
         f = section.sub(name)
-        f.check_keys({"seeds", "reducer", "run"})
-        red = f.get("reducer", str, "")
-        profiles[name] = Profile(f.get("seeds", int, 0) or None,
-                                 check_reducer(red, path, f.field("reducer")) if red else None,
-                                 check_run(f.get("run", dict, {}), path, f.field("run")))
+        f.check_keys({"seeds", "run"})
+        seeds = f.get("seeds", int, None)
+        if seeds is not None and seeds < 1:
+            raise SpecError(path, f.field("seeds"), "must be at least 1")
+        run = check_run(f.get("run", dict, {}), path, f.field("run"))
+        if "method" in run:
+            raise SpecError(path, f"{f.field('run')}.method", "a profile changes the scale of "
+                            "a run, not its method; allowed here: dataset, params")
+        profiles[name] = Profile(seeds, run)
     return profiles
 
 

@@ -101,8 +101,37 @@ class Store:
         atomic_write_json(self.run_dir(run_id) / "status.json", record)
 
     def mark_running(self, run_id: str) -> None:
-        self.set_status(run_id, "running", host=socket.gethostname(), pid=os.getpid(),
-                        job_id=os.environ.get("SLURM_JOB_ID", ""), started=time.time())
+        self.set_status(run_id, "running", **_owner_record(), started=time.time())
+
+    def claim(self, run_id: str) -> bool:
+        """Take the run's lock for this process; False when a live owner holds it.
+
+        The lock (``.lock`` in the run folder) names host, pid and SLURM job; a lock whose
+        owner is gone (or is this same SLURM job, requeued) is taken over.
+        """
+        lock = self.run_dir(run_id) / ".lock"
+        me = _owner_record()
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = read_json(lock, {})
+                same_job = bool(me["job_id"]) and owner.get("job_id") == me["job_id"]
+                if owner and not same_job and _owner_alive(owner):
+                    return False
+                lock.unlink(missing_ok=True)  # a stale lock: take it over
+                continue
+            with os.fdopen(fd, "w") as f:
+                json.dump(me, f)
+            return True
+        return False
+
+    def release(self, run_id: str) -> None:
+        """Drop the run's lock if this process holds it."""
+        lock = self.run_dir(run_id) / ".lock"
+        owner = read_json(lock, {})
+        if owner.get("pid") == os.getpid() and owner.get("host") == socket.gethostname():
+            lock.unlink(missing_ok=True)
 
     def update_progress(self, run_id: str, step: int, total: int) -> None:
         status = read_json(self.run_dir(run_id) / "status.json", {})
@@ -152,15 +181,21 @@ def _num(value: Any) -> Any:
         return value
 
 
+def _owner_record() -> dict[str, Any]:
+    return {"host": socket.gethostname(), "pid": os.getpid(),
+            "job_id": os.environ.get("SLURM_JOB_ID", "")}
+
+
 def _owner_alive(status: dict[str, Any]) -> bool:
-    """Whether the process that marked a run running still exists (same host only)."""
-    if status.get("job_id"):  # a SLURM task: ask the scheduler's accounting
+    """Whether the process that owns a run still exists: by pid on this host, else by
+    asking SLURM's accounting about its job; unknown owners count as alive."""
+    if status.get("host") == socket.gethostname() and status.get("pid"):
+        return pid_alive(int(status["pid"]))
+    if status.get("job_id"):
         from reproduce.slurm_state import job_alive
 
         return job_alive(str(status["job_id"]))
-    if status.get("host") != socket.gethostname() or not status.get("pid"):
-        return True
-    return pid_alive(int(status["pid"]))
+    return True
 
 
 def _gone_reason(status: dict[str, Any]) -> str:

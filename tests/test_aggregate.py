@@ -31,3 +31,10 @@ def test_mean_std_is_sample_std():
     assert std == pytest.approx(math.sqrt(((1.5**2) * 2 + (0.5**2) * 2) / 3))
     assert mean_std([5.0]) == (5.0, 0.0, 1)
     assert math.isnan(mean_std([])[0])
+
+
+def test_last_is_the_true_last_value_even_when_it_is_nan():
+    rows = [("a", 1, "fid", 10.0), ("a", 2, "fid", float("nan")), ("b", 1, "fid", 4.0)]
+    evals = pd.DataFrame(rows, columns=["run_id", "step", "metric", "value"])
+    last = reduce_runs(evals, "fid", "last", "lower")
+    assert math.isnan(last["a"]) and last["b"] == 4.0

@@ -39,3 +39,16 @@ def test_seed_override_and_profiles_differ(tmp_path):
     assert len(paper.runs) == 4
     assert not set(paper.runs) & set(smoke.runs)
     assert list(plan_table(spec, "smoke").runs) == list(smoke.runs)
+
+
+def test_row_overrides_beat_column_overrides(tmp_path):
+    text = GOOD_TABLE.replace(
+        'key = "modes"\nlabel = "# Modes"\nmetric = "modes"',
+        'key = "modes"\nlabel = "# Modes"\nmetric = "modes"\n'
+        'overrides = { params = { recg_weight = 5.0, gamma = 0.25 } }')
+    spec = load_table(write_spec(tmp_path, text))
+    cell = next(c for c in plan_table(spec, "paper").cells
+                if (c.row.key, c.column.key) == ("base", "modes"))
+    run = plan_table(spec, "paper").runs[cell.run_ids[0]]
+    assert run.config["params"]["recg_weight"] == 0.0   # the row's value wins
+    assert run.config["params"]["gamma"] == 0.25         # the column's value is kept

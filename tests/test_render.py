@@ -62,8 +62,9 @@ def test_missing_and_failed_cells_show_no_numbers(tmp_path):
     store.set_status(first, "failed", reason="NaN in D loss at step 7")
     text = render(cell_frame(plan, store), spec, "smoke", "text")
     line = next(x for x in text.splitlines() if x.startswith("Baseline") and "# Modes" in x)
-    # one failed, one not run yet: the cell is missing, with no number
-    assert line.split()[-1] == "missing" and "±" not in line.split("5.3±1.1")[1]
+    # one failed, one not run yet: the cell is missing, with no number, failure shown
+    assert "missing: 1 failed (NaN in D loss at step 7)" in line
+    assert "±" not in line.split("5.3±1.1")[1]
     store.prepare(second, plan.runs[second].config)
     store.set_status(second, "failed", reason="NaN in D loss at step 7")
     text = render(cell_frame(plan, store), spec, "smoke", "text")
@@ -74,3 +75,14 @@ def test_missing_and_failed_cells_show_no_numbers(tmp_path):
 def test_decimals_follow_the_paper():
     assert (decimals("58.9±2.0"), decimals("0.184±0.011"), decimals("47"), decimals("")) == (
         1, 3, 0, 3)
+
+
+def test_a_diverged_value_is_failed_not_averaged(tmp_path):
+    spec, plan, store = _filled(tmp_path)
+    first = next(iter(plan.runs))
+    store.log_eval(first, 20, {"modes": float("nan"), "reverse_kl": 0.2})
+    cells = {(c["row"], c["column"]): c for c in json.loads(
+        render(cell_frame(plan, store), spec, "smoke", "json"))}
+    modes = cells[("base", "modes")]
+    assert modes["n"] == 1 and modes["mean"] == 8.0 and modes["n_failed"] == 1
+    assert modes["status"] == "partial" and modes["reasons"] == ["non-finite modes"]

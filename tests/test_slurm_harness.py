@@ -74,12 +74,12 @@ def test_requeued_task_resumes_to_the_uninterrupted_record(slurm_cluster, tmp_pa
     execute_run(reference.root, run.run_id)
 
     store = Store(tmp_path / "store")
-    jobs = submit([run], store, "slurm", slurm_profile=SLURM)
+    submission = submit([run], store, "slurm", slurm_profile=SLURM)
     ckpt = store.run_dir(run.run_id) / "checkpoint.pt"
     until(lambda: ckpt.exists() and len(store.metrics_log(run.run_id)) >= 3)
     job_id = store.status(run.run_id)["job_id"]
     subprocess.run(["scontrol", "requeue", job_id], check=True, timeout=30)
-    states = wait([run.run_id], store, jobs, progress=False)
+    states = wait([run.run_id], store, submission, progress=False)
     assert states[run.run_id] == "done"
     assert store.result(run.run_id) == reference.result(run.run_id)
     assert store.metrics_log(run.run_id) == reference.metrics_log(run.run_id)
@@ -88,8 +88,8 @@ def test_requeued_task_resumes_to_the_uninterrupted_record(slurm_cluster, tmp_pa
 def test_raising_task_is_reported_failed_with_its_reason(slurm_cluster, tmp_path):
     run = liu_run(hidden=-4)  # an impossible network width: the trainer raises
     store = Store(tmp_path / "store")
-    jobs = submit([run], store, "slurm", slurm_profile=SLURM)
-    states = wait([run.run_id], store, jobs, progress=False)
+    states = wait([run.run_id], store, submit([run], store, "slurm", slurm_profile=SLURM),
+                  progress=False)
     assert states[run.run_id] == "failed"
     reason = store.status(run.run_id)["reason"]
     assert reason and "Error" in reason
@@ -103,6 +103,6 @@ def test_sigkilled_task_is_failed_and_wait_does_not_hang(slurm_cluster, tmp_path
           and len(store.metrics_log(run.run_id)) >= 1)
     os.kill(int(store.status(run.run_id)["pid"]), signal.SIGKILL)
     t0 = time.time()
-    states = wait([run.run_id], store, jobs=(), progress=False)  # reattach from the store
+    states = wait([run.run_id], store, progress=False)  # reattach from the store
     assert states[run.run_id] == "failed" and time.time() - t0 < 120
     assert "SLURM job" in store.status(run.run_id)["reason"]

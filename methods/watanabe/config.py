@@ -125,22 +125,25 @@ INFO = register(
         description="BigGAN G(z, c) + U-Net D with 2K-way multi-class hinge head; EMA teacher "
         "trained on fakes self-labels reals (Eq. 8), kept when p_c >= Th (Eq. 9); "
         "L_D^C (Eq. 11) for any label rate",
-        # Estimated, not measured (no GPU was available when this was written): FLOPs per
-        # image counted from the layer shapes at width 256, 32x32: G ~1.7 GMAC, U-Net D ~3.3
-        # GMAC (encoder 1.1, decoder 2.2), ResNet18 0.56 GMAC. One D step (128 + 64 + ~32
-        # CutMix images through D, fwd + bwd + R1, G fakes, teacher fwd/bwd on 64 and EMA on
-        # 128) ~8 TFLOP; a G step (4 D steps + G update) ~34 TFLOP; 40 epochs of CIFAR-10 =
-        # 31,250 D steps = 7,812 G steps ~2.7e17 FLOP -> ~1.5 h at ~50 TFLOP/s sustained
-        # (TF32) + RandAugment per image on the CPU (~2M images, ~10 min) + 40 evaluations
-        # of 50k samples with Inception FID (~1-2 min each) = ~3 GPU-hours per run.
-        # cost_cpu_seconds: the same FLOPs at ~100 GFLOP/s of one CPU core.
-        cost_cpu_seconds=2.7e6,
+        # GPU-hours: ESTIMATED, not measured (no GPU was available when this was written):
+        # FLOPs per image counted from the layer shapes at width 256, 32x32: G ~1.7 GMAC,
+        # U-Net D ~3.3 GMAC (encoder 1.1, decoder 2.2), ResNet18 0.56 GMAC. One D step (128
+        # + 64 + ~32 CutMix images through D, fwd + bwd + R1, G fakes, teacher fwd/bwd on 64
+        # and EMA labels of 128) ~8 TFLOP; a G step (4 D steps + G update) ~34 TFLOP; 40
+        # epochs of CIFAR-10 = 31,250 D steps = 7,812 G steps ~2.7e17 FLOP -> ~1.5 h at ~50
+        # TFLOP/s sustained (TF32) + RandAugment per image on one CPU core (2M images, ~0.4-0.8
+        # ms each measured: ~15-30 min) + 40 evaluations of 50k samples with Inception FID
+        # (~1-2 min each) = ~3 h per run.
+        # cost_cpu_seconds: only used for CPU profiles (`plan` counts GPU-hours for the
+        # paper profile): one smoke-profile run, measured (~25-35 s wall with 2 runs in
+        # parallel on the shared 2-core machine, 1 thread each; ~5 s of it is imports).
+        cost_cpu_seconds=30.0,
         gpu_hours=3.0,
-        cost_note="ESTIMATED from FLOP counts (no GPU measurement): ~3 GPU-hours per "
+        cost_note="GPU-hours ESTIMATED from FLOP counts (no GPU measurement): ~3 GPU-hours per "
         "paper-scale CIFAR-10/SVHN run (40 epochs) on an A100/H100-class GPU (range 2-5 h), "
-        "x1.5 for 60-epoch labeled runs, ~10 GPU-hours per STL-10 run (48x48, 105k images); "
-        "the paper used one RTX 2080 Ti (CIFAR-10, SVHN) or Quadro RTX 6000 (STL-10) per run, "
-        "several times slower; CPU figure = the same FLOPs at ~100 GFLOP/s per core",
+        "x1.5 for the 60-epoch labeled runs, ~10 GPU-hours per STL-10 run (48x48, 105k "
+        "images); the paper used one RTX 2080 Ti (CIFAR-10, SVHN) or Quadro RTX 6000 "
+        "(STL-10) per run. CPU figure: one smoke run (digits, tiny nets), measured ~30 s",
     )
 )
 

@@ -116,17 +116,23 @@ class WatanabeGAN:
             self.sel_kept += float((teacher_mask & attention).sum())
             self.sel_total += float(teacher_mask.sum())
 
-        # step 2: D on DiffAugment(real), DiffAugment(fake) [and their CutMix], one forward
+        # step 2: D on DiffAugment(real), DiffAugment(fake) [and their CutMix]; the first
+        # batch_size reals go through D on their own, so that R1's double backward covers
+        # only them
         policy = str(p["diffaug_policy"])
-        real_aug = augment.diff_augment(x_r, policy).detach().requires_grad_(True)
+        real_aug = augment.diff_augment(x_r, policy).detach()
+        small = real_aug[: self.bs].clone().requires_grad_(True)
         fake_aug = augment.diff_augment(x_f, policy).detach()
         prob = float(p["cutmix_prob"]) * min(1.0, self.d_count / self.cutmix_ramp)
         use_mix = float(p["cutmix_weight"]) > 0 and float(torch.rand(())) < prob
-        parts = [real_aug, fake_aug]
+        parts = [real_aug[self.bs :], fake_aug]
         if use_mix:
             mask = augment.cutmix_mask(self.bs, x_r.shape[2], x_r.shape[3], self.device)
-            parts.append(augment.cutmix(real_aug[: self.bs].detach(), fake_aug, mask))
-        cond, dec = D(torch.cat(parts))
+            parts.append(augment.cutmix(real_aug[: self.bs], fake_aug, mask))
+        cond_s, dec_s = D(small)
+        cond_o, dec_o = D(torch.cat(parts))
+        dec = torch.cat([dec_s, dec_o])
+        cond = torch.cat([cond_s, cond_o]) if cond_s is not None and cond_o is not None else None
         dec_r, dec_f = dec[:n_r], dec[n_r : n_r + self.bs]
         loss_u = L.d_uncond_loss(dec_r[: self.bs], dec_f)  # Eq. (1)
         loss = loss_u
@@ -139,7 +145,7 @@ class WatanabeGAN:
             loss = loss + terms["loss"]
             out["loss_d_cond"] = terms["loss"].detach()
         if float(p["r1_weight"]) > 0:
-            r1 = L.r1_penalty(dec_r[: self.bs], real_aug, float(p["r1_weight"]))
+            r1 = L.r1_penalty(dec_s, small, float(p["r1_weight"]))
             loss = loss + r1
             out["r1"] = r1.detach()
         if use_mix:
