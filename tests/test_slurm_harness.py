@@ -85,6 +85,28 @@ def test_requeued_task_resumes_to_the_uninterrupted_record(slurm_cluster, tmp_pa
     assert store.metrics_log(run.run_id) == reference.metrics_log(run.run_id)
 
 
+def test_preempted_task_checkpoints_requeues_and_resumes(slurm_cluster, tmp_path):
+    """The preemption signal (USR2) goes through submitit's checkpoint/requeue path."""
+    run = liu_run(seed=6)
+    reference = Store(tmp_path / "reference")
+    reference.prepare(run.run_id, run.config)
+    execute_run(reference.root, run.run_id)
+
+    store = Store(tmp_path / "store")
+    submission = submit([run], store, "slurm", slurm_profile=SLURM)
+    until(lambda: (store.run_dir(run.run_id) / "checkpoint.pt").exists()
+          and len(store.metrics_log(run.run_id)) >= 3)
+    job_id = store.status(run.run_id)["job_id"]
+    subprocess.run(["scancel", "--signal=USR2", job_id], check=True, timeout=30)
+    until(lambda: store.status(run.run_id).get("reason", "").startswith(("requeued",
+                                                                         "interrupted")))
+    assert store.state(run.run_id) in ("pending", "running")  # never failed in between
+    states = wait([run.run_id], store, submission, progress=False)
+    assert states[run.run_id] == "done"
+    assert store.result(run.run_id) == reference.result(run.run_id)
+    assert store.metrics_log(run.run_id) == reference.metrics_log(run.run_id)
+
+
 def test_raising_task_is_reported_failed_with_its_reason(slurm_cluster, tmp_path):
     run = liu_run(hidden=-4)  # an impossible network width: the trainer raises
     store = Store(tmp_path / "store")
