@@ -120,6 +120,10 @@ def render_figure(spec: FigureSpec, points: list[FigurePoint], store: Store, out
                           width)
     if profile != "paper":
         title += f"\n(profile {profile}: toy scale, not comparable with the paper)"
+    extractors = {str((store.result(r.run_id) or {}).get(f"{spec.y}_extractor", ""))
+                  for p in done for r in p.runs} - {""}
+    if extractors:
+        title += "\n" + textwrap.fill(f"{spec.y} by {'; '.join(sorted(extractors))}", width)
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     target = out_dir / spec.paper
