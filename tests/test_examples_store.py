@@ -11,7 +11,8 @@ from reproduce.cli import main
 
 STORE = Path(__file__).resolve().parents[1] / "examples" / "store"
 EXPECTED = {"paper": ["liu/3", "zhou/5"],
-            "smoke": ["cho/2", "cho/3", "cho/4", "cho/5", "cho/6", "cho/11"]}
+            "smoke": ["cho/2", "cho/3", "cho/4", "cho/5", "cho/6", "cho/11", "zhou/3", "zhou/6",
+                      "zhou/7"]}
 
 
 @pytest.fixture(scope="module")
