@@ -4,10 +4,8 @@ and a smoke run with checkpoint resume."""
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +19,7 @@ from methods.cho2d.evaluate import clusters_mapped, prior_metrics
 from methods.cho2d.step import run_epoch
 from methods.cho2d.trainer import train
 from reproduce.data import gauss4
+from tests.fake_context import FakeCtx, Stop
 
 TINY = {"hidden": 16, "n_hidden": 2, "d_z": 4, "steps_per_epoch": 8, "epochs": 3,
         "pc_update_epoch": 1, "n_eval_samples": 64, "checkpoint_every_epochs": 1}
@@ -36,43 +35,6 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(before)
 
 
-class FakeCtx:
-    """A RunContext over a tmp dir; ``crash_after`` checkpoints raise to simulate a kill."""
-
-    def __init__(self, run_dir: Path, params: dict[str, Any], seed: int = 0,
-                 crash_after: int | None = None):
-        self.run_dir = run_dir
-        self.config = {"method": "cho2d", "dataset": "gauss4", "params": params,
-                       "seed": seed, "profile": "smoke"}
-        self.evals: dict[int, dict[str, float]] = {}
-        self.crash_after = crash_after
-        self.saved = 0
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.config["params"]
-
-    @property
-    def seed(self) -> int:
-        return self.config["seed"]
-
-    def log_eval(self, step: int, metrics: dict[str, float]) -> None:
-        self.evals[step] = dict(metrics)
-
-    def save_checkpoint(self, state: dict[str, Any]) -> None:
-        tmp = self.run_dir / "ckpt.tmp"
-        torch.save(state, tmp)
-        os.replace(tmp, self.run_dir / "ckpt.pt")
-        self.saved += 1
-        if self.crash_after is not None and self.saved >= self.crash_after:
-            raise KeyboardInterrupt("simulated kill")
-
-    def load_checkpoint(self) -> dict[str, Any] | None:
-        path = self.run_dir / "ckpt.pt"
-        return torch.load(path, weights_only=False) if path.exists() else None
-
-    def progress(self, step: int, total: int) -> None:
-        pass
 
 
 def test_cagan_inner_product_and_labels() -> None:
@@ -180,21 +142,19 @@ def test_batched_matches_plain(variant: str) -> None:
 
 def test_smoke_train_and_resume(tmp_path: Path) -> None:
     params = dict(DEFAULTS, **TINY)
-    full = FakeCtx(tmp_path / "a", params)
-    full.run_dir.mkdir()
+    full = FakeCtx(tmp_path / "a", params, method="cho2d")
     final = train(full)
-    assert sorted(full.evals) == [8, 16, 24]
+    assert sorted(full.logged) == [8, 16, 24]
     assert 0.0 <= final["pc_entropy"] <= math.log(8) + 1e-6
     assert math.isclose(sum(final[f"pc_{k}"] for k in range(8)), 1.0, rel_tol=1e-4)
     art = np.load(full.run_dir / "samples.npz")
     assert art["points"].shape == (64, 2) and art["codes"].shape == (64,)
 
-    (tmp_path / "b").mkdir()
-    with pytest.raises(KeyboardInterrupt):
-        train(FakeCtx(tmp_path / "b", params, crash_after=2))
-    resumed = FakeCtx(tmp_path / "b", params)
+    with pytest.raises(Stop):  # killed right after the second checkpoint
+        train(FakeCtx(tmp_path / "b", params, method="cho2d", stop_after=16))
+    resumed = FakeCtx(tmp_path / "b", params, method="cho2d")
     again = train(resumed)
-    assert sorted(resumed.evals) == [24]
+    assert sorted(resumed.logged) == [24]
     for k, v in final.items():
         assert math.isclose(v, again[k], rel_tol=1e-5, abs_tol=1e-6), k
     art2 = np.load(resumed.run_dir / "samples.npz")
@@ -204,7 +164,7 @@ def test_smoke_train_and_resume(tmp_path: Path) -> None:
 def test_sweep_logs_members(tmp_path: Path) -> None:
     params = {**DEFAULTS, **TINY, "epochs": 1, "sweep_repeats": 2,
               "sweep_lambda_creg": [0.0, 1.0]}
-    ctx = FakeCtx(tmp_path, params)
+    ctx = FakeCtx(tmp_path, params, method="cho2d")
     final = train(ctx)
     assert "pc_entropy_m3" in final and "n_recovered" in final
     assert math.isclose(final["pc_entropy"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import torch
 from methods import registry
 from methods.liu2d import losses
 from methods.liu2d.trainer import train
+from tests.fake_context import FakeCtx, Stop
 
 
 def test_recognition_loss_hand_computed() -> None:
@@ -59,45 +59,6 @@ def test_registered() -> None:
         assert key in info.defaults
 
 
-class _Interrupt(Exception):
-    pass
-
-
-class FakeCtx:
-    """A minimal RunContext: metrics in memory, checkpoints through torch.save to run_dir."""
-
-    def __init__(self, run_dir: Path, params: dict[str, Any], seed: int = 0,
-                 stop_after: int | None = None):
-        self.run_dir = run_dir
-        self.config = {"method": "liu2d", "dataset": "ring8", "params": params, "seed": seed,
-                       "profile": "test"}
-        self.logged: dict[int, dict[str, float]] = {}
-        self.stop_after = stop_after
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.config["params"]
-
-    @property
-    def seed(self) -> int:
-        return self.config["seed"]
-
-    def log_eval(self, step: int, metrics: dict[str, float]) -> None:
-        self.logged[step] = dict(metrics)
-
-    def save_checkpoint(self, state: dict[str, Any]) -> None:
-        tmp = self.run_dir / "ckpt.tmp"
-        torch.save(state, tmp)
-        os.replace(tmp, self.run_dir / "ckpt.pt")
-        if self.stop_after is not None and state["step"] >= self.stop_after:
-            raise _Interrupt
-
-    def load_checkpoint(self) -> dict[str, Any] | None:
-        path = self.run_dir / "ckpt.pt"
-        return torch.load(path, weights_only=True) if path.exists() else None
-
-    def progress(self, step: int, total: int) -> None:
-        pass
 
 
 def _params(**over: Any) -> dict[str, Any]:
@@ -110,7 +71,7 @@ def _params(**over: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("recg, ctrs", [(0.0, 0.0), (1.0, 1.0)])
 def test_tiny_run_logs_and_samples(tmp_path: Path, recg: float, ctrs: float) -> None:
-    ctx = FakeCtx(tmp_path, _params(recg_weight=recg, ctrs_weight=ctrs))
+    ctx = FakeCtx(tmp_path, _params(recg_weight=recg, ctrs_weight=ctrs), method="liu2d")
     final = train(ctx)
     assert sorted(ctx.logged) == [10, 20, 30]
     assert final == ctx.logged[30]
@@ -125,11 +86,11 @@ def test_resume_gives_same_final_metrics(tmp_path: Path) -> None:
     full_dir, cut_dir = tmp_path / "full", tmp_path / "cut"
     full_dir.mkdir()
     cut_dir.mkdir()
-    full = train(FakeCtx(full_dir, _params()))
-    with pytest.raises(_Interrupt):
-        train(FakeCtx(cut_dir, _params(), stop_after=20))
+    full = train(FakeCtx(full_dir, _params(), method="liu2d"))
+    with pytest.raises(Stop):
+        train(FakeCtx(cut_dir, _params(), method="liu2d", stop_after=20))
     assert not (cut_dir / "samples.npz").exists()
-    resumed_ctx = FakeCtx(cut_dir, _params())
+    resumed_ctx = FakeCtx(cut_dir, _params(), method="liu2d")
     resumed = train(resumed_ctx)
     assert sorted(resumed_ctx.logged) == [30]
     assert resumed == full

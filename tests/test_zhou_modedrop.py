@@ -4,49 +4,19 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from methods.zhou_modedrop.config import DEFAULTS
 from methods.zhou_modedrop.trainer import densities, kl_trials, train, uniform_closed_form
-
-
-class FakeCtx:
-    """A minimal RunContext (no checkpoints: the simulation takes seconds)."""
-
-    def __init__(self, run_dir: Path, params: dict[str, Any]):
-        self.run_dir = run_dir
-        self.config = {"method": "zhou_modedrop", "dataset": "none", "params": params,
-                       "seed": 0, "profile": "smoke"}
-        self.evals: dict[int, dict[str, float]] = {}
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.config["params"]
-
-    @property
-    def seed(self) -> int:
-        return 0
-
-    def log_eval(self, step: int, metrics: dict[str, float]) -> None:
-        self.evals[step] = metrics
-
-    def save_checkpoint(self, state: dict[str, Any]) -> None:
-        pass
-
-    def load_checkpoint(self) -> dict[str, Any] | None:
-        return None
-
-    def progress(self, step: int, total: int) -> None:
-        pass
+from tests.fake_context import FakeCtx
 
 
 def test_uniform_closed_form(tmp_path: Path) -> None:
-    ctx = FakeCtx(tmp_path, {**DEFAULTS, "n_classes": 20, "n_trials": 50})
+    ctx = FakeCtx(tmp_path, {**DEFAULTS, "n_classes": 20, "n_trials": 50}, method="zhou_modedrop")
     train(ctx)
-    assert sorted(ctx.evals) == list(range(20))
-    for m, ev in ctx.evals.items():
+    assert sorted(ctx.logged) == list(range(20))
+    for m, ev in ctx.logged.items():
         want = uniform_closed_form(20, m)  # log(N - m) for every dropping
         assert math.isclose(want, math.log(20 - m))
         for key in ("kl_mean", "kl_min", "kl_max"):

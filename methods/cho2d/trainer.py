@@ -51,7 +51,7 @@ def train(ctx: RunContext) -> dict[str, float]:
         if done % eval_every == 0 or done == hp.epochs:
             ctx.log_eval(step, combine(evaluate(m, hp, losses)))
         if done % ckpt_every == 0 or done == hp.epochs:
-            ctx.save_checkpoint({"models": batched.state_dict(m), "epoch": done,
+            ctx.save_checkpoint({"models": batched.state_dict(m), "epoch": done, "step": step,
                                  "rng": [rng.bit_generator.state for rng in rngs],
                                  "losses": {k: v.clone() for k, v in losses.items()}})
         ctx.progress(step, total)

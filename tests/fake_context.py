@@ -1,0 +1,64 @@
+"""An in-memory RunContext (methods/base.py) for trainer tests, with simulated kills."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+class Stop(Exception):
+    """Raised by FakeCtx to simulate a process killed mid-run."""
+
+
+class FakeCtx:
+    """Metrics in memory, checkpoints through ``torch.save`` into ``run_dir``.
+
+    ``stop_after``: raise :class:`Stop` once a checkpoint (``stop_on="checkpoint"``) or a
+    progress report (``stop_on="progress"``) reaches that step.
+    """
+
+    def __init__(self, run_dir: Path, params: dict[str, Any] | None = None, seed: int = 0, *,
+                 method: str = "toy", dataset: str = "toy", stop_after: int | None = None,
+                 stop_on: str = "checkpoint") -> None:
+        self.run_dir = Path(run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.config = {"method": method, "dataset": dataset, "params": params or {},
+                       "seed": seed, "profile": "test"}
+        self.logged: dict[int, dict[str, Any]] = {}
+        self.progressed: list[int] = []
+        self.stop_after, self.stop_on = stop_after, stop_on
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.config["params"]
+
+    @property
+    def seed(self) -> int:
+        return int(self.config["seed"])
+
+    def log_eval(self, step: int, metrics: dict[str, Any]) -> None:
+        self.logged[step] = dict(metrics)
+
+    def save_checkpoint(self, state: dict[str, Any]) -> None:
+        tmp = self.run_dir / "checkpoint.pt.tmp"
+        torch.save(state, tmp)
+        tmp.replace(self.run_dir / "checkpoint.pt")
+        self._maybe_stop("checkpoint", int(state["step"]))
+
+    def load_checkpoint(self) -> dict[str, Any] | None:
+        path = self.run_dir / "checkpoint.pt"
+        if not path.exists():
+            return None
+        state = torch.load(path, weights_only=False)
+        self.logged = {s: m for s, m in self.logged.items() if s <= state["step"]}
+        return state
+
+    def progress(self, step: int, total: int) -> None:
+        self.progressed.append(step)
+        self._maybe_stop("progress", step)
+
+    def _maybe_stop(self, event: str, step: int) -> None:
+        if event == self.stop_on and self.stop_after is not None and step >= self.stop_after:
+            raise Stop(f"simulated kill at step {step}")
