@@ -318,3 +318,20 @@ def test_resume_equals_uninterrupted(cache: Path) -> None:
         train(ctx)
     resumed = train(_ctx(cache / "b", p))
     assert resumed == full
+
+
+@pytest.mark.slow
+def test_evaluator_rescores_a_checkpoint(cache: Path) -> None:
+    from methods.watanabe.trainer import evaluate, train
+
+    ctx = _ctx(cache / "run", tiny())
+    last = train(ctx)
+    state = ctx.load_checkpoint()
+    assert state is not None and state["step"] == 4
+    same = evaluate(ctx, state, ["fid", "teacher_acc"], {})
+    assert same["fid"] == pytest.approx(last["fid"])
+    assert same["teacher_acc"] == pytest.approx(last["teacher_acc"])
+    more = evaluate(ctx, state, ["fid"], {"n_samples": 128})
+    assert set(more) == {"fid_n128", "fid_extractor_n128"}
+    with pytest.raises(ValueError, match="evaluates"):
+        evaluate(ctx, state, ["inception_score"], {})

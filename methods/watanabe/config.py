@@ -36,7 +36,8 @@ share of the most frequent real class among the test images with p_c >=
 ``probe_threshold``, averaged over the labels with any such image),
 ``selected_fraction`` (share of test images with p_c >= ``probe_threshold``),
 ``dominant_class_share`` (Figure 5b/5d, only with ``probe_class``: the share of that
-class within the artificial label it dominates most, at ``probe_threshold``),
+class within the artificial label it dominates most, at ``probe_threshold``; these two
+at the final evaluation only, and absent when no test image is selected),
 ``train_selected_fraction`` (share of the real images self-attention kept since the last
 evaluation). ``probe_*`` only change the evaluation: a run whose config differs from a
 finished run of the same store only in them reuses that run's final model.
@@ -119,6 +120,7 @@ INFO = register(
     MethodInfo(
         name="watanabe_selflabel",
         trainer="methods.watanabe.trainer:train",
+        evaluator="methods.watanabe.trainer:evaluate",
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="watanabe",

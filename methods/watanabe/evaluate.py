@@ -71,6 +71,7 @@ class WatanabeEvaluator:
     def __init__(self, p: dict[str, Any], train: ImageSet, test: ImageSet | None,
                  dataset: str, seed: int, device: str) -> None:
         self.p, self.train, self.device = p, train, device
+        self.final_step = 0  # the trainer sets the run's last step (probe metrics there)
         self.eval_seed = 1_000_003 * (seed + 1)  # the same noise at every evaluation
         name = str(p["fid_extractor"])
         try:
@@ -110,17 +111,22 @@ class WatanabeEvaluator:
         if frac is not None:
             out["train_selected_fraction"] = frac
         if method.teacher is not None and self.test_x is not None:
-            out.update(self.teacher_metrics(method))
+            out.update(self.teacher_metrics(method, probes=step >= self.final_step))
         return out
 
-    def teacher_metrics(self, method: WatanabeGAN) -> dict[str, float]:
-        """Accuracy after Hungarian matching, dominant-class ratio / share at the probe."""
+    def teacher_metrics(self, method: WatanabeGAN, probes: bool = True) -> dict[str, float]:
+        """Accuracy after Hungarian matching and the share selected at the probe threshold;
+        with ``probes``, the dominant-class ratio / share at the probe threshold. The trainer
+        asks for those at the final evaluation only: they are undefined when no image is
+        selected, and a reducer must never fall back to an earlier epoch's value."""
         assert method.teacher is not None and self.test_x is not None
         y_hat_t, p_c_t = method.teacher.predict(self.test_x)
         y_hat, p_c, y = y_hat_t.numpy(), p_c_t.numpy(), self.test_y
         th = float(self.p["probe_threshold"])
         out = {"teacher_acc": 100.0 * M.clustering_accuracy(y, y_hat),
                "selected_fraction": float(np.mean(p_c >= th))}
+        if not probes:
+            return out
         ratio = dominant_class_ratio(y, y_hat, p_c, th)
         if ratio is not None:
             out["dominant_class_ratio"] = ratio

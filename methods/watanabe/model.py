@@ -3,6 +3,7 @@ D step / G step of Algorithm 1 (torch). See methods/watanabe/config.py for the s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -186,7 +187,7 @@ class WatanabeGAN:
 
     @torch.no_grad()
     def sample_batches(self, n: int, seed: int, G: nn.Module, batch_size: int = 500
-                       ) -> Any:
+                       ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Yields ``(images on the CPU, labels)`` batches of :meth:`sample`."""
         gen = torch.Generator().manual_seed(int(seed))
         z = torch.randn(n, self.z_dim, generator=gen)

@@ -12,7 +12,7 @@ import torch
 
 from methods.base import RunContext
 from methods.engine import BatchStream, Engine, EngineConfig, seed_all
-from methods.watanabe.config import PROBE_PARAMS, check_params
+from methods.watanabe.config import METRICS, PROBE_PARAMS, check_params
 from methods.watanabe.evaluate import WatanabeEvaluator
 from methods.watanabe.model import WatanabeGAN, real_batch_size, uses_teacher
 from reproduce.data.images import ImageSet, load_image_dataset
@@ -38,7 +38,8 @@ class PartlyLabelled:
         return x, self._labels_t[torch.as_tensor(np.asarray(idx, dtype=np.int64))]
 
 
-def choose_labelled(labels: np.ndarray, rate: float, seed: int) -> tuple[np.ndarray, dict]:
+def choose_labelled(labels: np.ndarray, rate: float, seed: int
+                    ) -> tuple[np.ndarray, dict[str, Any]]:
     """Indices keeping their real label: ``round(rate * N)`` images spread evenly over the
     classes (among images that have a label), chosen with ``seed``; all when rate = 1."""
     n_target = min(int(round(rate * len(labels))), int((labels >= 0).sum()))
@@ -83,6 +84,7 @@ def build(p: dict[str, Any], dataset: str, seed: int, device: str
                          f"{data.num_classes} classes of {dataset}, got {p['num_clusters']}")
     evaluator = WatanabeEvaluator(p, data, test, dataset, seed, device)
     sched = schedule(p, len(data))
+    evaluator.final_step = sched["steps"]
     seed_all(seed)
     model = WatanabeGAN(p, device, sched["d_per_epoch"])
     stream = BatchStream(PartlyLabelled(data, labelled), real_batch_size(p), seed, device)
@@ -123,13 +125,8 @@ def _evaluate_donor(ctx: RunContext, engine: Engine, donor: Path, steps: int) ->
     return metrics
 
 
-def train(ctx: RunContext) -> dict[str, Any]:
-    """Train one watanabe_selflabel run (or re-evaluate a donor's model for probe params);
-    returns the metrics of the last evaluation."""
-    if not os.environ.get("REPRODUCE_THREADS_PER_WORKER"):
-        torch.set_num_threads(1)
-    p = dict(ctx.params)
-    check_params(p)
+def make_engine(p: dict[str, Any], ctx: RunContext) -> tuple[Engine, dict[str, Any]]:
+    """The engine of a run (model, data, evaluator, schedule) and its schedule record."""
     device = resolve_device(str(p["device"]))
     model, stream, evaluator, sched = build(p, str(ctx.config["dataset"]), int(ctx.seed), device)
     cfg = EngineConfig(steps=sched["steps"], d_steps=int(p["d_steps"]),
@@ -137,7 +134,18 @@ def train(ctx: RunContext) -> dict[str, Any]:
                        checkpoint_every=sched["checkpoint_every"],
                        ema_decay=float(p["ema_decay"]), ema_start=int(p["ema_start"]),
                        progress_every=max(1, min(50, sched["per_epoch"])), seed=int(ctx.seed))
-    engine = Engine(model, stream, cfg, evaluator)
+    return Engine(model, stream, cfg, evaluator), sched
+
+
+def train(ctx: RunContext) -> dict[str, Any]:
+    """Train one watanabe_selflabel run (or re-evaluate a donor's model for probe params);
+    returns the metrics of the last evaluation."""
+    if not os.environ.get("REPRODUCE_THREADS_PER_WORKER"):
+        torch.set_num_threads(1)
+    p = dict(ctx.params)
+    check_params(p)
+    engine, sched = make_engine(p, ctx)
+    cfg = engine.cfg
     resuming = (Path(ctx.run_dir) / "checkpoint.pt").exists()
     donor = None if resuming else find_donor(ctx)
     if donor is not None:
@@ -147,3 +155,28 @@ def train(ctx: RunContext) -> dict[str, Any]:
         ctx.save_checkpoint(engine.state(cfg.steps))  # the final model (donor, `eval`)
     metrics.setdefault("n_labelled", float(sched["n_labelled"]))
     return metrics
+
+
+def evaluate(ctx: RunContext, state: dict[str, Any], metrics: list[str],
+             options: dict[str, Any]) -> dict[str, Any]:
+    """Score a stored checkpoint again (``reproduce eval``): ``options["n_samples"]``
+    overrides n_eval_samples (keys get ``_n<N>``), ``options["extractor"]`` the FID
+    extractor (keys get ``_<extractor>``); the FID record names its extractor."""
+    allowed = set(METRICS) - {"sample_std", "train_selected_fraction"}
+    unknown = sorted(set(metrics) - allowed)
+    if unknown:
+        raise ValueError(f"watanabe_selflabel evaluates {', '.join(sorted(allowed))}; "
+                         f"not {unknown}")
+    p = dict(ctx.params)
+    n = int(options.get("n_samples") or p["n_eval_samples"])
+    ext = str(options.get("extractor") or p["fid_extractor"])
+    suffix = ("" if n == int(p["n_eval_samples"]) else f"_n{n}") + (
+        "" if ext == p["fid_extractor"] else f"_{ext}")
+    p.update(n_eval_samples=n, fid_extractor=ext)
+    check_params(p)
+    engine, _ = make_engine(p, ctx)
+    values = engine.evaluate(engine.load(state))
+    out = {f"{k}{suffix}": float(values[k]) for k in metrics if k in values}
+    if "fid" in metrics:
+        out[f"fid_extractor{suffix}"] = values["fid_extractor"]
+    return out
