@@ -100,7 +100,8 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
             "status": _cell_status(cell.kind, len(cell.run_ids), n, len(failed)),
             "reasons": sorted({states[r].get("reason", "") for r in failed} - {""}),
             "profile": plan.profile,
-            "extractor": _extractor(results, ok, metric.name) or metric.extractor,
+            "extractor": _extractor(results, ok, metric.name),
+            "paper_extractor": metric.extractor,
             "pending": cell.row.pending,
         })
     return pd.DataFrame(rows)

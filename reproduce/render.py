@@ -12,7 +12,8 @@ from reproduce.specs import TableSpec
 
 FORMATS = ("text", "markdown", "latex", "csv", "json")
 JSON_FIELDS = ["row", "column", "metric", "paper_value", "paper_std", "mean", "std", "n",
-               "status", "profile", "reducer", "extractor", "n_failed", "reasons", "paper_text"]
+               "status", "profile", "reducer", "extractor", "paper_extractor", "n_failed",
+               "reasons", "paper_text"]
 
 
 def render(frame: pd.DataFrame, spec: TableSpec, profile: str, fmt: str = "text") -> str:
@@ -78,9 +79,9 @@ def _footnotes(frame: pd.DataFrame, spec: TableSpec, profile: str) -> list[str]:
     if profile != "paper":
         notes.append(f"profile {profile!r} is a toy-scale run: its numbers are NOT comparable "
                      "with the paper's")
-    for metric, extractor in sorted(set(zip(frame["metric"], frame["extractor"], strict=True))):
-        if extractor:
-            notes.append(f"{metric}: feature extractor {extractor}")
+    for column, side in (("extractor", "reproduced"), ("paper_extractor", "paper")):
+        pairs = sorted(set(zip(frame["metric"], frame[column], strict=True)))
+        notes += [f"{metric}, {side}: feature extractor {name}" for metric, name in pairs if name]
     if spec.source:
         notes.append(f"source: {spec.source}")
     return notes
