@@ -12,7 +12,7 @@ from reproduce.cli import main
 STORE = Path(__file__).resolve().parents[1] / "examples" / "store"
 EXPECTED = {"paper": ["liu/3", "zhou/5"],
             "smoke": ["cho/2", "cho/3", "cho/4", "cho/5", "cho/6", "cho/11", "zhou/3", "zhou/6",
-                      "zhou/7"]}
+                      "zhou/7", "watanabe/4", "watanabe/5b", "watanabe/5d", "watanabe/7"]}
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,16 @@ def test_committed_runs_carry_provenance(store):
         config = json.loads((run / "config.json").read_text())
         assert prov["git_commit"] and prov["packages"]["torch"] and prov["wall_seconds"] > 0
         assert prov["profile"] == config["profile"] and prov["seed"] == config["seed"]
+
+
+@pytest.mark.parametrize("table_id", ["1", "2", "3", "4", "5", "6", "7", "8", "teacher"])
+def test_watanabe_tables_render_at_smoke_scale(store, table_id, capsys):
+    assert main(["table", "--paper", "watanabe", "--id", table_id, "--profile", "smoke",
+                 "--store", str(store), "--no-run", "--format", "json"]) == 0
+    cells = json.loads(capsys.readouterr().out)
+    trained = [c for c in cells if c["status"] not in ("cited", "pending")]
+    assert trained and all(c["status"] == "done" and c["n"] >= 1 for c in trained)
+    assert not any(c["comparable_with_paper"] for c in cells)
 
 
 def test_liu_table_1_renders_from_the_committed_runs(store, capsys):
