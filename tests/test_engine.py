@@ -13,54 +13,11 @@ from torch import nn
 from methods.base import RunFailed
 from methods.engine import EMA, BatchStream, Engine, EngineConfig, seed_all
 from methods.engine.state import rng_states, set_rng_states, staircase_lr
+from tests.fake_context import FakeCtx, Stop
 
 torch.set_num_threads(1)
 
 
-class Stop(Exception):
-    """Simulates a killed job."""
-
-
-class FakeCtx:
-    """A RunContext over tmp_path: metrics in memory, checkpoints via torch.save."""
-
-    def __init__(self, run_dir: Path, params: dict[str, Any] | None = None, seed: int = 0,
-                 stop_after: int | None = None) -> None:
-        self.run_dir = run_dir
-        self.config = {"method": "toy", "dataset": "toy", "params": params or {}, "seed": seed,
-                       "profile": "test"}
-        self.logged: dict[int, dict[str, Any]] = {}
-        self.progressed: list[int] = []
-        self.stop_after = stop_after
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.config["params"]
-
-    @property
-    def seed(self) -> int:
-        return int(self.config["seed"])
-
-    def log_eval(self, step: int, metrics: dict[str, Any]) -> None:
-        self.logged[step] = dict(metrics)
-
-    def save_checkpoint(self, state: dict[str, Any]) -> None:
-        tmp = self.run_dir / "checkpoint.pt.tmp"
-        torch.save(state, tmp)
-        tmp.replace(self.run_dir / "checkpoint.pt")
-
-    def load_checkpoint(self) -> dict[str, Any] | None:
-        path = self.run_dir / "checkpoint.pt"
-        if not path.exists():
-            return None
-        state = torch.load(path, weights_only=False)
-        self.logged = {s: m for s, m in self.logged.items() if s <= state["step"]}
-        return state
-
-    def progress(self, step: int, total: int) -> None:
-        self.progressed.append(step)
-        if self.stop_after is not None and step >= self.stop_after:
-            raise Stop
 
 
 class ToyData:
@@ -133,7 +90,7 @@ def run_toy(tmp_path: Path, cfg: EngineConfig, stop_after: int | None = None,
     seed_all(cfg.seed)
     method = ToyGAN(**kw)
     stream = BatchStream(ToyData(), 8, cfg.seed)
-    ctx = ctx or FakeCtx(tmp_path, stop_after=stop_after)
+    ctx = ctx or FakeCtx(tmp_path, stop_after=stop_after, stop_on="progress")
     return Engine(method, stream, cfg, toy_evaluator).run(ctx), ctx, method
 
 

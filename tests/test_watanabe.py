@@ -18,7 +18,7 @@ from methods.watanabe import losses as L
 from methods.watanabe.config import DEFAULTS, check_params
 from methods.watanabe.evaluate import dominant_class_ratio, dominant_class_share
 from methods.watanabe.teacher import Teacher, ema_update
-from tests.test_engine import FakeCtx
+from tests.fake_context import FakeCtx
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]
@@ -308,12 +308,12 @@ def test_probe_run_reuses_a_finished_model(cache: Path) -> None:
 @pytest.mark.slow
 def test_resume_equals_uninterrupted(cache: Path) -> None:
     from methods.watanabe.trainer import train
-    from tests.test_engine import Stop
+    from tests.fake_context import Stop
 
     p = tiny(threshold=0.3, label_rate=0.5)
     full = train(_ctx(cache / "a", p))
     ctx = _ctx(cache / "b", p)
-    ctx.stop_after = 2  # killed after the checkpoint of epoch 1
+    ctx.stop_after, ctx.stop_on = 2, "progress"  # killed after the checkpoint of epoch 1
     with pytest.raises(Stop):
         train(ctx)
     resumed = train(_ctx(cache / "b", p))

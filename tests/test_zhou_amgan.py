@@ -15,7 +15,7 @@ from methods import registry
 from methods.zhou_amgan import losses as L
 from methods.zhou_amgan.config import DEFAULTS, VARIANTS, check_params
 from methods.zhou_amgan.model import ZhouGAN, n_logits
-from tests.test_engine import FakeCtx, Stop
+from tests.fake_context import FakeCtx, Stop
 
 torch.set_num_threads(1)
 LN = math.log
@@ -176,7 +176,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _ctx(tmp_path: Path, p: dict[str, Any], stop_after: int | None = None) -> FakeCtx:
-    ctx = FakeCtx(tmp_path, p, seed=1, stop_after=stop_after)
+    ctx = FakeCtx(tmp_path, p, seed=1, stop_after=stop_after, stop_on="progress")
     ctx.config.update(method="zhou_amgan", dataset="digits")
     return ctx
 
