@@ -17,6 +17,7 @@ from reproduce.specs import (
     check_run,
     load_profiles,
     read_toml,
+    resolve_profile,
     spec_root,
 )
 from reproduce.validate import Fields, deep_merge
@@ -57,12 +58,7 @@ class FigureSpec:
     profiles: dict[str, Profile]
 
     def profile(self, name: str) -> Profile:
-        if name in self.profiles:
-            return self.profiles[name]
-        if name == "paper":
-            return Profile(None, {})
-        raise UserError(f"{self.path}: profiles: no profile {name!r} in this spec; "
-                        f"defined: {', '.join(['paper', *self.profiles])}")
+        return resolve_profile(self.profiles, name, self.path)
 
     def configs(self, series: Series, profile: str) -> list[tuple[Any, dict[str, Any]]]:
         """(x value, run config before seeding) for each point of a series."""

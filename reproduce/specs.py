@@ -86,13 +86,7 @@ class TableSpec:
     profiles: dict[str, Profile] = field(default_factory=dict)
 
     def profile(self, name: str) -> Profile:
-        """The named profile; ``paper`` falls back to the spec's base values."""
-        if name in self.profiles:
-            return self.profiles[name]
-        if name == "paper":
-            return Profile(None, {})
-        raise UserError(f"{self.path}: profiles: no profile {name!r} in this spec; "
-                        f"defined: {', '.join(['paper', *self.profiles])}")
+        return resolve_profile(self.profiles, name, self.path)
 
     def seeds_for(self, profile: str) -> int:
         return self.profile(profile).seeds or self.seeds
@@ -108,6 +102,16 @@ class TableSpec:
     def _method_of(self, row: Row, column: Column) -> str:
         merged = deep_merge(deep_merge(self.run, column.overrides), row.overrides)
         return merged.get("method", "")
+
+
+def resolve_profile(profiles: dict[str, Profile], name: str, path: Path) -> Profile:
+    """The named profile of a spec; ``paper`` falls back to the spec's base values."""
+    if name in profiles:
+        return profiles[name]
+    if name == "paper":
+        return Profile(None, {})
+    raise UserError(f"{path}: profiles: no profile {name!r} in this spec; "
+                    f"defined: {', '.join(['paper', *profiles])}")
 
 
 def spec_root(root: Path | None = None) -> Path:
