@@ -10,6 +10,7 @@ metrics. A diverged run raises :class:`RunFailed` with its reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,3 +42,7 @@ class RunContext(Protocol):
 
     def progress(self, step: int, total: int) -> None:
         """Report training progress (shown as a progress bar by the harness)."""
+
+    def finished_run_like(self, ignore_params: Iterable[str]) -> Path | None:
+        """The folder of a finished run (with a checkpoint) whose config equals this run's
+        but for ``ignore_params`` (evaluation-time parameters), or None."""

@@ -7,6 +7,7 @@ import os
 import random
 import time
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,10 @@ class StoreRunContext:
         if isinstance(state, dict) and "step" in state:
             self.store.truncate_log(self.run_id, int(state["step"]))
         return state
+
+    def finished_run_like(self, ignore_params: Iterable[str]) -> Path | None:
+        rid = self.store.finished_like(self.config, set(ignore_params), exclude=self.run_id)
+        return self.store.run_dir(rid) if rid else None
 
     def load_checkpoint_readonly(self) -> dict[str, Any] | None:
         """The last saved state, leaving the metrics log untouched (for `eval`)."""

@@ -138,6 +138,23 @@ class Store:
         status.update(step=step, total=total, updated=time.time())
         atomic_write_json(self.run_dir(run_id) / "status.json", status)
 
+    def finished_like(self, config: dict[str, Any], ignore_params: set[str],
+                      exclude: str = "") -> str | None:
+        """A done run with a checkpoint whose config equals ``config`` but for the params in
+        ``ignore_params`` (e.g. evaluation-time settings), or None."""
+        def strip(cfg: dict[str, Any]) -> dict[str, Any]:
+            params = {k: v for k, v in cfg.get("params", {}).items() if k not in ignore_params}
+            return {**cfg, "params": params}
+
+        wanted = strip(config)
+        for rid in self.run_ids():
+            if rid == exclude or not (self.run_dir(rid) / "checkpoint.pt").is_file():
+                continue
+            other = self.config(rid)
+            if other is not None and strip(other) == wanted and self.state(rid) == "done":
+                return rid
+        return None
+
     # --- metrics and results ---------------------------------------------------------
     def log_eval(self, run_id: str, step: int, metrics: dict[str, float]) -> None:
         """Record one evaluation; a second record for the same step replaces the first."""

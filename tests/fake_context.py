@@ -29,6 +29,7 @@ class FakeCtx:
         self.logged: dict[int, dict[str, Any]] = {}
         self.progressed: list[int] = []
         self.stop_after, self.stop_on = stop_after, stop_on
+        self.similar_run: Path | None = None  # what finished_run_like answers
 
     @property
     def params(self) -> dict[str, Any]:
@@ -58,6 +59,9 @@ class FakeCtx:
     def progress(self, step: int, total: int) -> None:
         self.progressed.append(step)
         self._maybe_stop("progress", step)
+
+    def finished_run_like(self, ignore_params: Any) -> Path | None:
+        return self.similar_run
 
     def _maybe_stop(self, event: str, step: int) -> None:
         if event == self.stop_on and self.stop_after is not None and step >= self.stop_after:

@@ -50,3 +50,17 @@ def test_done_and_dead_running_runs(tmp_path):
     assert status["state"] == "failed" and status["stale"]
     store.write_result("r", {"fid": 1.0}, {"wall_seconds": 1.0})
     assert store.state("r") == "done" and store.result("r") == {"fid": 1.0}
+
+
+def test_finished_like_ignores_only_the_named_params(tmp_path):
+    store = Store(tmp_path)
+    base = {"method": "m", "seed": 0, "params": {"lr": 1.0, "probe": 0.5}}
+    for rid, params in (("done1", {"lr": 1.0, "probe": 0.9}), ("other", {"lr": 2.0, "probe": 0.5})):
+        store.prepare(rid, {**base, "params": params})
+        (store.run_dir(rid) / "checkpoint.pt").write_bytes(b"x")
+        store.write_result(rid, {"fid": 1.0}, {})
+    assert store.finished_like(base, {"probe"}) == "done1"
+    assert store.finished_like(base, set()) is None
+    assert store.finished_like(base, {"probe"}, exclude="done1") is None
+    store.prepare("pending", {**base, "params": {"lr": 3.0, "probe": 0.5}})
+    assert store.finished_like({**base, "params": {"lr": 3.0}}, {"probe"}) is None

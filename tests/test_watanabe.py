@@ -4,7 +4,6 @@ images), evaluation measures, registration and specs, and tiny runs of every var
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -295,9 +294,8 @@ def test_probe_run_reuses_a_finished_model(cache: Path) -> None:
     runs = cache / "runs"
     donor = _ctx(runs / "aaaa", tiny())
     train(donor)
-    (runs / "aaaa" / "config.json").write_text(json.dumps(donor.config))
-    (runs / "aaaa" / "status.json").write_text(json.dumps({"state": "done"}))
     probe = _ctx(runs / "bbbb", tiny(probe_threshold=0.5, probe_class="3"))
+    probe.similar_run = runs / "aaaa"  # what the store finds (tests/test_store.py)
     metrics = train(probe)
     assert sorted(probe.logged) == [4]  # evaluated once, not trained
     assert metrics["model_from_run"] == "aaaa"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -91,28 +90,6 @@ def build(p: dict[str, Any], dataset: str, seed: int, device: str
     return model, stream, evaluator, {**sched, **record}
 
 
-def find_donor(ctx: RunContext) -> Path | None:
-    """A finished run of the same store whose config differs from this one only in the
-    evaluation-time ``probe_*`` params (same seed, profile, training params)."""
-    def strip(cfg: dict[str, Any]) -> dict[str, Any]:
-        params = {k: v for k, v in cfg.get("params", {}).items() if k not in PROBE_PARAMS}
-        return {**cfg, "params": params}
-
-    mine = strip(ctx.config)
-    runs = Path(ctx.run_dir).parent
-    for other in sorted(runs.iterdir()) if runs.is_dir() else []:
-        if other == Path(ctx.run_dir) or not (other / "checkpoint.pt").is_file():
-            continue
-        try:
-            cfg = json.loads((other / "config.json").read_text())
-            state = json.loads((other / "status.json").read_text()).get("state")
-        except (OSError, ValueError):
-            continue
-        if state == "done" and strip(cfg) == mine:
-            return other
-    return None
-
-
 def _evaluate_donor(ctx: RunContext, engine: Engine, donor: Path, steps: int) -> dict[str, Any]:
     """Evaluate the final model of ``donor`` with this run's (probe) params."""
     state = torch.load(donor / "checkpoint.pt", map_location="cpu", weights_only=False)
@@ -147,7 +124,7 @@ def train(ctx: RunContext) -> dict[str, Any]:
     engine, sched = make_engine(p, ctx)
     cfg = engine.cfg
     resuming = (Path(ctx.run_dir) / "checkpoint.pt").exists()
-    donor = None if resuming else find_donor(ctx)
+    donor = None if resuming else ctx.finished_run_like(PROBE_PARAMS)
     if donor is not None:
         return _evaluate_donor(ctx, engine, donor, cfg.steps)
     metrics = engine.run(ctx)
