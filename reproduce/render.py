@@ -61,7 +61,8 @@ def _cell_line(r: Any) -> dict[str, str]:
     ours, diff = "", ""
     if r.n:
         ours = f"{r.mean:.{d}f} ± {r.std:.{d}f}"
-        diff = "" if math.isnan(r.diff) else f"{r.diff:+.{d}f}"
+        if not math.isnan(r.diff):  # a toy-scale number is never set against the paper's
+            diff = f"{r.diff:+.{d}f}" if r.profile == "paper" else "n/c"
     status = {"cited": "cited (not trained)", "pending": f"pending: {r.pending}"}.get(
         r.status, r.status)
     if r.status in ("partial", "missing") and r.n_failed:
@@ -78,7 +79,7 @@ def _footnotes(frame: pd.DataFrame, spec: TableSpec, profile: str) -> list[str]:
              f"value ({', '.join(sorted(set(frame['reducer'])))}); Δ = reproduced - paper"]
     if profile != "paper":
         notes.append(f"profile {profile!r} is a toy-scale run: its numbers are NOT comparable "
-                     "with the paper's")
+                     "with the paper's (Δ: n/c)")
     for column, side in (("extractor", "reproduced"), ("paper_extractor", "paper")):
         pairs = sorted(set(zip(frame["metric"], frame[column], strict=True)))
         notes += [f"{metric}, {side}: feature extractor {name}" for metric, name in pairs if name]

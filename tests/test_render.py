@@ -86,3 +86,12 @@ def test_a_diverged_value_is_failed_not_averaged(tmp_path):
     modes = cells[("base", "modes")]
     assert modes["n"] == 1 and modes["mean"] == 8.0 and modes["n_failed"] == 1
     assert modes["status"] == "partial" and modes["reasons"] == ["non-finite modes"]
+
+
+def test_difference_is_shown_only_at_paper_scale(tmp_path):
+    spec, plan, store = _filled(tmp_path)
+    frame = cell_frame(plan, store)
+    smoke = render(frame, spec, "smoke", "text")
+    paper = render(frame.assign(profile="paper"), spec, "paper", "text")
+    assert "+2.2" not in smoke and " n/c " in smoke
+    assert "+2.2" in paper and "-0.034" in paper and "n/c" not in paper
