@@ -67,27 +67,11 @@ def test_smoke_table_as_one_slurm_array_detached_then_reattached(slurm_cluster, 
     assert provenance["wall_seconds"] > 0
 
 
-def test_requeued_task_resumes_to_the_uninterrupted_record(slurm_cluster, tmp_path):
-    run = liu_run(seed=5)
-    reference = Store(tmp_path / "reference")
-    reference.prepare(run.run_id, run.config)
-    execute_run(reference.root, run.run_id)
-
-    store = Store(tmp_path / "store")
-    submission = submit([run], store, "slurm", slurm_profile=SLURM)
-    ckpt = store.run_dir(run.run_id) / "checkpoint.pt"
-    until(lambda: ckpt.exists() and len(store.metrics_log(run.run_id)) >= 3)
-    job_id = store.status(run.run_id)["job_id"]
-    subprocess.run(["scontrol", "requeue", job_id], check=True, timeout=30)
-    states = wait([run.run_id], store, submission, progress=False)
-    assert states[run.run_id] == "done"
-    assert store.result(run.run_id) == reference.result(run.run_id)
-    assert store.metrics_log(run.run_id) == reference.metrics_log(run.run_id)
-
-
-def test_preempted_task_checkpoints_requeues_and_resumes(slurm_cluster, tmp_path):
-    """The preemption signal (USR2) goes through submitit's checkpoint/requeue path."""
-    run = liu_run(seed=6)
+def interrupt_then_compare(tmp_path: Path, seed: int, command: list[str],
+                           check_pending: bool = False) -> None:
+    """Train a run on SLURM, interrupt it with ``command + [job id]`` once it has a
+    checkpoint, wait, and compare its record with an uninterrupted run's."""
+    run = liu_run(seed=seed)
     reference = Store(tmp_path / "reference")
     reference.prepare(run.run_id, run.config)
     execute_run(reference.root, run.run_id)
@@ -96,15 +80,24 @@ def test_preempted_task_checkpoints_requeues_and_resumes(slurm_cluster, tmp_path
     submission = submit([run], store, "slurm", slurm_profile=SLURM)
     until(lambda: (store.run_dir(run.run_id) / "checkpoint.pt").exists()
           and len(store.metrics_log(run.run_id)) >= 3)
-    job_id = store.status(run.run_id)["job_id"]
-    subprocess.run(["scancel", "--signal=USR2", job_id], check=True, timeout=30)
-    until(lambda: store.status(run.run_id).get("reason", "").startswith(("requeued",
-                                                                         "interrupted")))
-    assert store.state(run.run_id) in ("pending", "running")  # never failed in between
+    subprocess.run([*command, store.status(run.run_id)["job_id"]], check=True, timeout=30)
+    if check_pending:  # submitit's checkpoint() ran: the run waits, it never failed
+        until(lambda: store.status(run.run_id).get("reason", "").startswith(
+            ("requeued", "interrupted")))
+        assert store.state(run.run_id) in ("pending", "running")
     states = wait([run.run_id], store, submission, progress=False)
     assert states[run.run_id] == "done"
     assert store.result(run.run_id) == reference.result(run.run_id)
     assert store.metrics_log(run.run_id) == reference.metrics_log(run.run_id)
+
+
+def test_requeued_task_resumes_to_the_uninterrupted_record(slurm_cluster, tmp_path):
+    interrupt_then_compare(tmp_path, 5, ["scontrol", "requeue"])
+
+
+def test_preempted_task_checkpoints_requeues_and_resumes(slurm_cluster, tmp_path):
+    """The preemption signal (USR2) goes through submitit's checkpoint/requeue path."""
+    interrupt_then_compare(tmp_path, 6, ["scancel", "--signal=USR2"], check_pending=True)
 
 
 def test_raising_task_is_reported_failed_with_its_reason(slurm_cluster, tmp_path):
