@@ -24,6 +24,7 @@ class MethodInfo:
     cost_cpu_seconds: float = 60.0  # rough cost of one run at the defaults (for `plan`)
     cost_note: str = ""
     gpu_hours: float = 0.0  # estimated GPU-hours of one paper-scale run (0: a CPU method)
+    smoke_cpu_seconds: float = 0.0  # measured cost of one smoke run, when steps don't scale it
     evaluator: str = ""  # "package.module:function": (ctx, metrics, options) -> dict, or ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -89,6 +89,8 @@ def plan_table(spec: TableSpec, profile: str = "paper", seeds: int | None = None
 
 def _run_cost(run: RunSpec) -> float:
     info = registry.get(run.method)
+    if run.config.get("profile") == "smoke" and info.smoke_cpu_seconds:
+        return info.smoke_cpu_seconds
     steps = run.config["params"].get("steps")
     default_steps = info.defaults.get("steps")
     if steps and default_steps:
