@@ -25,6 +25,9 @@ class MethodInfo:
     cost_note: str = ""
     gpu_hours: float = 0.0  # estimated GPU-hours of one paper-scale run (0: a CPU method)
     smoke_cpu_seconds: float = 0.0  # measured cost of one smoke run, when steps don't scale it
+    # a run's work relative to a run at the defaults (params -> factor), for methods whose
+    # cost is not scaled by a ``steps`` parameter (e.g. epochs x steps x sweep members)
+    cost_scale: Callable[[Mapping[str, Any]], float] | None = None
     evaluator: str = ""  # "package.module:function": (ctx, metrics, options) -> dict, or ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -70,7 +70,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     cpu = plan.cost_cpu_seconds()
     if cpu:
         print(f"estimated CPU cost: {cpu:.0f} core-seconds ({cpu / 3600:.2f} h on one core), "
-              "from each method's measured cost per run, scaled by steps")
+              "from each method's measured cost per run, scaled by its work")
     gpu_hours = plan.gpu_hours()
     if gpu_hours:
         print(f"estimated GPU cost: {gpu_hours:.0f} GPU-hours ({len(plan.runs)} runs; "

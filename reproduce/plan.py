@@ -91,6 +91,8 @@ def _run_cost(run: RunSpec) -> float:
     info = registry.get(run.method)
     if run.config.get("profile") == "smoke" and info.smoke_cpu_seconds:
         return info.smoke_cpu_seconds
+    if info.cost_scale is not None:
+        return info.cost_cpu_seconds * info.cost_scale(run.config["params"])
     steps = run.config["params"].get("steps")
     default_steps = info.defaults.get("steps")
     if steps and default_steps:

@@ -52,3 +52,15 @@ def test_row_overrides_beat_column_overrides(tmp_path):
     run = plan_table(spec, "paper").runs[cell.run_ids[0]]
     assert run.config["params"]["recg_weight"] == 0.0   # the row's value wins
     assert run.config["params"]["gamma"] == 0.25         # the column's value is kept
+
+
+def test_cost_counts_every_member_of_a_sweep_run():
+    # tables/cho/pc.toml: four single-member rows and one row training 8 members at once;
+    # the estimate is 2400 core-seconds per member at the paper's 100 x 1000 steps
+    from methods import registry
+    from reproduce.specs import find_table
+
+    plan = plan_table(find_table("cho", "pc"), "paper")
+    per_member = registry.get("cho2d").cost_cpu_seconds
+    assert len(plan.runs) == 5
+    assert plan.cost_cpu_seconds() == (4 + 8) * per_member

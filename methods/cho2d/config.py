@@ -49,6 +49,9 @@ variants with a classifier), ``pc_recovered`` (1 if sorted P(C) is within 0.03 o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from methods.registry import MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
@@ -93,6 +96,16 @@ METRICS = (
     "pc_recovered", "n_recovered", "loss_d", "loss_g", "loss_q",
 )
 
+
+
+def relative_work(p: Mapping[str, Any]) -> float:
+    """Member-steps of a run relative to one member at the defaults (for `plan`)."""
+    n_lambda = len(p.get("sweep_lambda_creg") or [None])
+    members = n_lambda * int(p.get("sweep_repeats", 1))
+    return members * int(p["epochs"]) * int(p["steps_per_epoch"]) / (
+        int(DEFAULTS["epochs"]) * int(DEFAULTS["steps_per_epoch"]))
+
+
 INFO = register(
     MethodInfo(
         name="cho2d",
@@ -105,5 +118,6 @@ INFO = register(
         cost_cpu_seconds=2400.0,
         cost_note="paper profile, one VCAGAN member on 1 core (~45 steps per CPU-second, "
         "benchmarks/bench_cho2d.py); a sweep run costs members x this",
+        cost_scale=relative_work,
     )
 )
