@@ -33,6 +33,18 @@ class Series:
     x_values: list[Any]
     paper: list[list[float]]
     pending: str = ""
+    member: int | None = None  # member j of a sweep run: reads ``<y>_m<j>``, ``<artifact>_m<j>``
+
+    def metric(self, name: str) -> str:
+        """The metric key this series reads for ``name``."""
+        return name if self.member is None else f"{name}_m{self.member}"
+
+    def artifact(self, name: str) -> str:
+        """The artifact file this series reads for ``name`` (``samples.npz``)."""
+        if self.member is None:
+            return name
+        stem, dot, ext = name.rpartition(".")
+        return f"{stem}_m{self.member}.{ext}" if dot else f"{name}_m{self.member}"
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,10 @@ def load_figure(path: Path) -> FigureSpec:
     series = []
     for i, data in enumerate(top.get("series", list)):
         f = Fields(data, path, f"series[{i}]")
-        f.check_keys({"key", "label", "overrides", "x_values", "paper", "pending"})
+        f.check_keys({"key", "label", "overrides", "x_values", "paper", "pending", "member"})
+        member = f.get("member", int, -1)
+        if "member" in data and member < 0:
+            raise SpecError(path, f.field("member"), f"got {member}; allowed: an integer >= 0")
         paper = f.get("paper", list, [])
         for j, point in enumerate(paper):
             if not (isinstance(point, list) and len(point) == 2
@@ -118,7 +133,8 @@ def load_figure(path: Path) -> FigureSpec:
                 raise SpecError(path, f"series[{i}].paper[{j}]", "expected [x, y] numbers")
         series.append(Series(f.get("key", str), f.get("label", str, f.get("key", str)),
                              check_run(f.get("overrides", dict, {}), path, f.field("overrides")),
-                             f.get("x_values", list, []), paper, f.get("pending", str, "")))
+                             f.get("x_values", list, []), paper, f.get("pending", str, ""),
+                             member if member >= 0 else None))
     profiles = load_profiles(top, path)
     keys = [s.key for s in series]
     if len(set(keys)) != len(keys):

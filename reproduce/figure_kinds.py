@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reproduce.aggregate import load_evaluations, mean_std, reduce_runs
+from reproduce.errors import UserError
 from reproduce.store import Store
 
 if TYPE_CHECKING:
@@ -37,19 +38,24 @@ def _curves(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
         if spec.x == "step":
             ids = [rid for p in pts for rid in _done_ids(p, store)]
             evals = load_evaluations(store, ids)
-            curve = evals[evals["metric"] == spec.y].groupby("step")["value"].mean()
+            curve = evals[evals["metric"] == series.metric(spec.y)]
+            if curve.empty:
+                raise UserError(f"{spec.path}: series {series.key!r}: its finished runs "
+                                f"logged no metric {series.metric(spec.y)!r}")
+            curve = curve.groupby("step")["value"].mean()
             (line,) = ax.plot(curve.index, curve.values, label=series.label)
             if len(spec.band) == 2:
-                low = evals[evals["metric"] == spec.band[0]].groupby("step")["value"].mean()
-                high = evals[evals["metric"] == spec.band[1]].groupby("step")["value"].mean()
+                lo, hi = (series.metric(b) for b in spec.band)
+                low = evals[evals["metric"] == lo].groupby("step")["value"].mean()
+                high = evals[evals["metric"] == hi].groupby("step")["value"].mean()
                 ax.fill_between(low.index, low.values, high.values, alpha=0.2,
                                 color=line.get_color())
         else:
             xs, means, stds = [], [], []
             for p in pts:
                 ids = _done_ids(p, store)
-                values = reduce_runs(load_evaluations(store, ids), spec.y, spec.reducer,
-                                     spec.better)
+                values = reduce_runs(load_evaluations(store, ids), series.metric(spec.y),
+                                     spec.reducer, spec.better)
                 mean, std, n = mean_std(values.values)
                 if n:
                     xs.append(p.x)
@@ -77,7 +83,11 @@ def _panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.4), squeeze=False)
     for ax, p in zip(axes[0], points, strict=True):
         ids = _done_ids(p, store)
-        data = np.load(store.run_dir(ids[0]) / spec.artifact)
+        path = store.run_dir(ids[0]) / p.series.artifact(spec.artifact)
+        if not path.exists():
+            raise UserError(f"{spec.path}: series {p.series.key!r}: run {ids[0]} has no "
+                            f"artifact {path.name}")
+        data = np.load(path)
         if spec.kind == "hist":
             ax.hist(data["values"], bins=30, color="C0")
         elif spec.kind == "scatter2d":
@@ -89,5 +99,7 @@ def _panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
             sns.kdeplot(x=pts[:, 0], y=pts[:, 1], fill=True, levels=20, thresh=0.02,
                         cmap="viridis", ax=ax)
             ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(f"{p.series.label}\n(seed 0 of {len(ids)})", fontsize=8)
+        which = (f"seed 0 of {len(ids)}" if p.series.member is None
+                 else f"member {p.series.member + 1} of one batched run")
+        ax.set_title(f"{p.series.label}\n({which})", fontsize=8)
     return fig

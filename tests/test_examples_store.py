@@ -57,3 +57,23 @@ def test_liu_table_1_renders_from_the_committed_runs(store, capsys):
     cells = json.loads(capsys.readouterr().out)
     assert len(cells) == 9 and all(c["status"] == "done" and c["n"] == 5 for c in cells)
     assert all(c["comparable_with_paper"] for c in cells)
+
+
+def test_every_committed_run_belongs_to_a_spec():
+    from reproduce.figspecs import figure_ids, find_figure
+    from reproduce.figures import plan_figure
+    from reproduce.plan import plan_table
+    from reproduce.specs import PAPERS, find_table, spec_root
+
+    used: set[str] = set()
+    for paper in PAPERS:
+        for fig_id in figure_ids(paper):
+            spec = find_figure(paper, fig_id)
+            for profile in {"paper", *spec.profiles}:
+                used |= {r.run_id for p in plan_figure(spec, profile) for r in p.runs}
+        for path in (spec_root() / "tables" / paper).glob("*.toml"):
+            table = find_table(paper, path.stem)
+            for profile in {"paper", *table.profiles}:
+                used |= set(plan_table(table, profile).runs)
+    committed = {p.name for p in (STORE / "runs").iterdir()}
+    assert committed and not committed - used, sorted(committed - used)
