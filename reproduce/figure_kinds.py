@@ -11,7 +11,9 @@ from reproduce.errors import UserError
 from reproduce.store import Store
 
 if TYPE_CHECKING:
-    from reproduce.figspecs import FigureSpec
+    import pandas as pd
+
+    from reproduce.figspecs import FigureSpec, Series
     from reproduce.figures import FigurePoint
 
 
@@ -26,6 +28,16 @@ def _done_ids(point: FigurePoint, store: Store) -> list[str]:
     return [r.run_id for r in point.runs if store.state(r.run_id) == "done"]
 
 
+def _logged(evals: pd.DataFrame, metric: str, spec: FigureSpec, series: Series
+            ) -> pd.DataFrame:
+    """The evaluations of ``metric``; a one-line error if the finished runs logged none."""
+    rows = evals[evals["metric"] == metric]
+    if rows.empty:
+        raise UserError(f"{spec.path}: series {series.key!r}: its finished runs logged no "
+                        f"metric {metric!r}")
+    return rows
+
+
 def _curves(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     import matplotlib.pyplot as plt
 
@@ -38,29 +50,28 @@ def _curves(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
         if spec.x == "step":
             ids = [rid for p in pts for rid in _done_ids(p, store)]
             evals = load_evaluations(store, ids)
-            curve = evals[evals["metric"] == series.metric(spec.y)]
-            if curve.empty:
-                raise UserError(f"{spec.path}: series {series.key!r}: its finished runs "
-                                f"logged no metric {series.metric(spec.y)!r}")
+            curve = _logged(evals, series.metric(spec.y), spec, series)
             curve = curve.groupby("step")["value"].mean()
             (line,) = ax.plot(curve.index, curve.values, label=series.label)
             if len(spec.band) == 2:
                 lo, hi = (series.metric(b) for b in spec.band)
-                low = evals[evals["metric"] == lo].groupby("step")["value"].mean()
-                high = evals[evals["metric"] == hi].groupby("step")["value"].mean()
+                low = _logged(evals, lo, spec, series).groupby("step")["value"].mean()
+                high = _logged(evals, hi, spec, series).groupby("step")["value"].mean()
                 ax.fill_between(low.index, low.values, high.values, alpha=0.2,
                                 color=line.get_color())
         else:
             xs, means, stds = [], [], []
             for p in pts:
-                ids = _done_ids(p, store)
-                values = reduce_runs(load_evaluations(store, ids), series.metric(spec.y),
-                                     spec.reducer, spec.better)
+                values = reduce_runs(load_evaluations(store, _done_ids(p, store)),
+                                     series.metric(spec.y), spec.reducer, spec.better)
                 mean, std, n = mean_std(values.values)
                 if n:
                     xs.append(p.x)
                     means.append(mean)
                     stds.append(std)
+            if not xs:  # no point of the series has a value
+                _logged(load_evaluations(store, [r for p in pts for r in _done_ids(p, store)]),
+                        series.metric(spec.y), spec, series)
             if spec.kind == "bar":
                 ax.bar([str(x) for x in xs], means, yerr=stds, label=series.label, alpha=0.8)
             else:
@@ -99,7 +110,8 @@ def _panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
             sns.kdeplot(x=pts[:, 0], y=pts[:, 1], fill=True, levels=20, thresh=0.02,
                         cmap="viridis", ax=ax)
             ax.set_aspect("equal", adjustable="datalim")
-        which = (f"seed 0 of {len(ids)}" if p.series.member is None
-                 else f"member {p.series.member + 1} of one batched run")
+        which = f"seed 0 of {len(ids)}"
+        if p.series.member is not None:
+            which = f"member {p.series.member + 1} of one batched run, {which}"
         ax.set_title(f"{p.series.label}\n({which})", fontsize=8)
     return fig

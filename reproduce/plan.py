@@ -58,7 +58,7 @@ class Plan:
 
     def cost_cpu_seconds(self) -> float:
         """Rough CPU cost of the runs of CPU methods, from each method's measured cost at
-        its defaults, scaled by the run's steps."""
+        its defaults, scaled by the run's work (steps, or the method's ``cost_scale``)."""
         return sum(_run_cost(r) for r in self.runs.values()
                    if not (self.profile == "paper" and registry.get(r.method).gpu_hours))
 

@@ -17,6 +17,7 @@ title = "Two members of one batched run"
 kind = "{kind}"
 artifact = "samples.npz"
 y = "pc_entropy"
+{x}
 
 [run]
 method = "cho2d"
@@ -33,10 +34,10 @@ member = {second}
 """
 
 
-def _write(tmp_path: Path, kind: str = "scatter2d", second: str = "1") -> Path:
+def _write(tmp_path: Path, kind: str = "scatter2d", second: str = "1", x: str = "") -> Path:
     path = tmp_path / "figures" / "cho" / "9.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SWEEP_FIGURE.format(kind=kind, second=second))
+    path.write_text(SWEEP_FIGURE.format(kind=kind, second=second, x=x))
     return path
 
 
@@ -95,5 +96,19 @@ def test_member_curves_read_their_own_metric(tmp_path):
     paths = render_figure(spec, points, store, tmp_path / "out", "paper")
     assert all(p.stat().st_size > 5000 for p in paths)
     spec = load_figure(_write(tmp_path, kind="line", second="2"))
+    with pytest.raises(UserError, match="series 'b'.*no metric 'pc_entropy_m2'"):
+        render_figure(spec, plan_figure(spec, "paper"), store, tmp_path / "out", "paper")
+
+
+def test_member_points_over_a_parameter_need_their_metric(tmp_path):
+    x = 'x = "params.lambda_creg"'
+    spec = load_figure(_write(tmp_path, kind="line", x=x))
+    points = plan_figure(spec, "paper")
+    run = points[0].runs[0]
+    store = Store(tmp_path / "store")
+    _finish(store, run.run_id, run.config, {})
+    paths = render_figure(spec, points, store, tmp_path / "out", "paper")
+    assert all(p.stat().st_size > 5000 for p in paths)
+    spec = load_figure(_write(tmp_path, kind="line", second="2", x=x))
     with pytest.raises(UserError, match="series 'b'.*no metric 'pc_entropy_m2'"):
         render_figure(spec, plan_figure(spec, "paper"), store, tmp_path / "out", "paper")

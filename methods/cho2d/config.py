@@ -27,17 +27,19 @@ of Algorithm 1: D, Q and G gradients all come from the same step's forward pass.
 Batching design (the simplest honest one): every run trains a *sweep* of members as one
 batched model (stacked weights, ``torch.baddbmm``). By default the sweep holds a single
 member, so one run = one (config, seed), exactly what the harness expects, and it logs
-plain metric keys and writes ``samples.npz``. Setting ``sweep_repeats`` > 1 and/or
-``sweep_lambda_creg`` (a list) makes the run train members
+plain metric keys (and the same under ``<key>_m0``) and writes ``samples.npz``.
+Setting ``sweep_repeats`` > 1 and/or ``sweep_lambda_creg`` (a list) makes the run train
+members
 ``(lambda, repeat + r) for lambda in sweep_lambda_creg for r in range(sweep_repeats)``
 together; it then logs every metric as the mean over members under the plain key,
 ``n_recovered`` (members whose sorted P(C) is within 0.03 of the truth), and each
 member's metrics under ``<key>_m<j>``, and writes ``samples_m<j>.npz`` (``samples.npz``
 is member 0). Member ``(lambda, r)`` is seeded exactly like a single run with
-``lambda_creg = lambda, repeat = r`` (numpy SeedSequence([seed, r])), so a sweep member
-and the corresponding single run agree (up to float drift over long training). The
-``repeat`` parameter lets a figure show repeated runs as series (Figure 3 and 6: "eight
-times repeated").
+``lambda_creg = lambda, repeat = r`` (numpy SeedSequence([seed, r])): a sweep member and
+the corresponding single run start from the same weights and consume the same training
+draws, but they are separate computations (batched vs unbatched float rounding), and GAN
+training can amplify that drift, so long runs need not end alike. Figures 3 and 6 ("eight
+times repeated") read the members of one sweep run (figure spec key ``member``).
 
 Metrics (per evaluation, every ``eval_every_epochs``): ``pc_entropy`` (nats, Figure 11),
 ``pc_0`` .. ``pc_7`` (P(C) sorted, descending, zero-padded), ``n_categories``

@@ -68,10 +68,9 @@ def evaluate(m: Models, hp: HP, losses: dict[str, torch.Tensor]) -> list[dict[st
 
 
 def combine(members: list[dict[str, float]]) -> dict[str, float]:
-    """One member: its metrics. Several: member means under the plain keys,
-    ``n_recovered`` (a count) and every member's metrics as ``<key>_m<j>``."""
-    if len(members) == 1:
-        return {**members[0], "n_recovered": members[0]["pc_recovered"]}
+    """Member means under the plain keys (one member: its metrics), ``n_recovered``
+    (a count) and every member's metrics as ``<key>_m<j>`` (also for a single member, so
+    a figure series can read ``member = 0`` of any run)."""
     out = {k: float(np.mean([mm[k] for mm in members])) for k in members[0]}
     out["n_recovered"] = float(sum(mm["pc_recovered"] for mm in members))
     for j, mm in enumerate(members):
