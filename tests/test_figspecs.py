@@ -87,21 +87,8 @@ def test_member_panels_read_their_own_samples(tmp_path):
         render_figure(spec, points, store, tmp_path / "out", "paper")
 
 
-def test_member_curves_read_their_own_metric(tmp_path):
-    spec = load_figure(_write(tmp_path, kind="line"))
-    points = plan_figure(spec, "paper")
-    run = points[0].runs[0]
-    store = Store(tmp_path / "store")
-    _finish(store, run.run_id, run.config, {})
-    paths = render_figure(spec, points, store, tmp_path / "out", "paper")
-    assert all(p.stat().st_size > 5000 for p in paths)
-    spec = load_figure(_write(tmp_path, kind="line", second="2"))
-    with pytest.raises(UserError, match="series 'b'.*no metric 'pc_entropy_m2'"):
-        render_figure(spec, plan_figure(spec, "paper"), store, tmp_path / "out", "paper")
-
-
-def test_member_points_over_a_parameter_need_their_metric(tmp_path):
-    x = 'x = "params.lambda_creg"'
+@pytest.mark.parametrize("x", ["", 'x = "params.lambda_creg"'], ids=["step", "param"])
+def test_member_curves_read_their_own_metric(tmp_path, x):
     spec = load_figure(_write(tmp_path, kind="line", x=x))
     points = plan_figure(spec, "paper")
     run = points[0].runs[0]
