@@ -60,7 +60,8 @@ def _cell_line(r: Any) -> dict[str, str]:
     d = decimals(r.paper_text)
     ours, diff = "", ""
     if r.n:
-        ours = f"{r.mean:.{d}f} ± {r.std:.{d}f}"
+        # one seed has no spread to show: the value alone (n says 1/1)
+        ours = f"{r.mean:.{d}f} ± {r.std:.{d}f}" if r.n > 1 else f"{r.mean:.{d}f}"
         if not math.isnan(r.diff):  # a toy-scale number is never set against the paper's
             diff = f"{r.diff:+.{d}f}" if r.profile == "paper" else "n/c"
     status = {"cited": "cited (not trained)", "pending": f"pending: {r.pending}"}.get(
@@ -76,7 +77,8 @@ def _cell_line(r: Any) -> dict[str, str]:
 
 def _footnotes(frame: pd.DataFrame, spec: TableSpec, profile: str) -> list[str]:
     notes = [f"profile: {profile}; reproduced = mean ± sample std over seeds of the per-run "
-             f"value ({', '.join(sorted(set(frame['reducer'])))}); Δ = reproduced - paper"]
+             f"value ({', '.join(sorted(set(frame['reducer'])))}; one seed: its value, no ±); "
+             "Δ = reproduced - paper"]
     if profile != "paper":
         notes.append(f"profile {profile!r} is a toy-scale run: its numbers are NOT comparable "
                      "with the paper's (Δ: n/c)")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,12 @@ def test_difference_is_shown_only_at_paper_scale(tmp_path):
     paper = render(frame.assign(profile="paper"), spec, "paper", "text")
     assert "+2.2" not in smoke and " n/c " in smoke
     assert "+2.2" in paper and "-0.034" in paper and "n/c" not in paper
+
+
+def test_one_seed_cell_shows_no_spread(tmp_path):
+    spec, plan, store = _filled(tmp_path)
+    one = plan_table(spec, "smoke", seeds=1)  # the first seed's runs only
+    lines = render(cell_frame(one, store), spec, "smoke", "text").splitlines()
+    cells = [re.split(r"\s{2,}", line) for line in lines if line.startswith("Baseline")]
+    # Method, Column, Paper, Reproduced, n, ...: the paper keeps its ±, ours has none
+    assert [(c[3], c[4]) for c in cells] == [("7.0", "1/1"), ("0.200", "1/1")]
