@@ -28,6 +28,9 @@ class MethodInfo:
     # a run's work relative to a run at the defaults (params -> factor), for methods whose
     # cost is not scaled by a ``steps`` parameter (e.g. epochs x steps x sweep members)
     cost_scale: Callable[[Mapping[str, Any]], float] | None = None
+    # members a run trains as one batched model (params -> count; None: always 1), so a
+    # figure series' ``member`` key can be checked when the spec is loaded
+    members: Callable[[Mapping[str, Any]], int] | None = None
     evaluator: str = ""  # "package.module:function": (ctx, metrics, options) -> dict, or ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -160,7 +160,21 @@ def load_figure(path: Path) -> FigureSpec:
         check_method_params(layers, method, path, bool(s.pending))
         if spec.x != "step" and not s.pending:
             _check_x(spec, method)
+        if s.member is not None and not s.pending:
+            _check_member(spec, i, method)
     return spec
+
+
+def _check_member(spec: FigureSpec, index: int, method: str) -> None:
+    """``member`` must name a member that the series' run trains, in every profile."""
+    series, count = spec.series[index], registry.get(method).members
+    for profile in ("paper", *spec.profiles):
+        params = spec.configs(series, profile)[0][1]["params"]
+        n = count(params) if count else 1
+        if series.member is not None and series.member >= n:
+            raise SpecError(spec.path, f"series[{index}].member",
+                            f"got {series.member}; the run of profile {profile!r} trains "
+                            f"{n} member(s), so allowed: 0..{n - 1}")
 
 
 def _check_x(spec: FigureSpec, method: str) -> None:

@@ -62,11 +62,12 @@ def test_bad_member_names_file_and_field(tmp_path, bad):
     assert "9.toml" in message and "series[1].member" in message and "\n" not in message
 
 
-def _finish(store: Store, run_id: str, config: dict, files: dict[str, np.ndarray]) -> None:
+def _finish(store: Store, run_id: str, config: dict, files: dict[str, np.ndarray],
+            members: int = 2) -> None:
     store.prepare(run_id, config)
     for name, points in files.items():
         np.savez(store.run_dir(run_id) / name, points=points, codes=np.zeros(len(points)))
-    store.log_eval(run_id, 1000, {"pc_entropy_m0": 2.0, "pc_entropy_m1": 1.5})
+    store.log_eval(run_id, 1000, {f"pc_entropy_m{j}": 2.0 - j / 2 for j in range(members)})
     store.log_eval(run_id, 2000, {"pc_entropy_m0": 1.8})
     store.write_result(run_id, {"pc_entropy": 1.0}, {"wall_seconds": 1.0})
 
@@ -96,6 +97,12 @@ def test_member_curves_read_their_own_metric(tmp_path, x):
     _finish(store, run.run_id, run.config, {})
     paths = render_figure(spec, points, store, tmp_path / "out", "paper")
     assert all(p.stat().st_size > 5000 for p in paths)
-    spec = load_figure(_write(tmp_path, kind="line", second="2", x=x))
-    with pytest.raises(UserError, match="series 'b'.*no metric 'pc_entropy_m2'"):
-        render_figure(spec, plan_figure(spec, "paper"), store, tmp_path / "out", "paper")
+    (store.run_dir(run.run_id) / "metrics.jsonl").unlink()  # a record without member 1
+    _finish(store, run.run_id, run.config, {}, members=1)
+    with pytest.raises(UserError, match="series 'b'.*no metric 'pc_entropy_m1'"):
+        render_figure(spec, points, store, tmp_path / "out", "paper")
+
+
+def test_member_beyond_the_runs_sweep_is_refused_at_load(tmp_path):
+    with pytest.raises(SpecError, match=r"series\[1\]\.member: got 2; .* allowed: 0\.\.1"):
+        load_figure(_write(tmp_path, second="2"))

@@ -100,11 +100,14 @@ METRICS = (
 
 
 
+def sweep_size(p: Mapping[str, Any]) -> int:
+    """Members of a run's sweep (see the module docstring)."""
+    return len(p.get("sweep_lambda_creg") or [None]) * int(p.get("sweep_repeats", 1))
+
+
 def relative_work(p: Mapping[str, Any]) -> float:
     """Member-steps of a run relative to one member at the defaults (for `plan`)."""
-    n_lambda = len(p.get("sweep_lambda_creg") or [None])
-    members = n_lambda * int(p.get("sweep_repeats", 1))
-    return members * int(p["epochs"]) * int(p["steps_per_epoch"]) / (
+    return sweep_size(p) * int(p["epochs"]) * int(p["steps_per_epoch"]) / (
         int(DEFAULTS["epochs"]) * int(DEFAULTS["steps_per_epoch"]))
 
 
@@ -117,9 +120,11 @@ INFO = register(
         paper="cho",
         description="GAN / InfoGAN / Elastic-InfoGAN / VCAGAN (Eqs. 1-13, Algorithm 1) on "
         "4 Gaussians, trained as a batched sweep of members",
-        cost_cpu_seconds=2400.0,
-        cost_note="paper profile, one VCAGAN member on 1 core (~45 steps per CPU-second, "
-        "benchmarks/bench_cho2d.py); a sweep run costs members x this",
+        cost_cpu_seconds=3450.0,
+        cost_note="paper profile, one VCAGAN member-run: 3,440-3,480 s measured (two runs side "
+        "by side on this 2-core machine, examples/store); a sweep run costs members x this "
+        "(an upper bound: batched members are cheaper per step, benchmarks/bench_cho2d.py)",
         cost_scale=relative_work,
+        members=sweep_size,
     )
 )
