@@ -10,7 +10,7 @@ import pytest
 from reproduce.cli import main
 
 STORE = Path(__file__).resolve().parents[1] / "examples" / "store"
-EXPECTED = {"paper": ["liu/3", "zhou/5"],
+EXPECTED = {"paper": ["liu/3", "zhou/5", "cho/5", "cho/11"],
             "smoke": ["cho/2", "cho/3", "cho/4", "cho/5", "cho/6", "cho/11", "zhou/3", "zhou/6",
                       "zhou/7", "watanabe/4", "watanabe/5b", "watanabe/5d", "watanabe/7"]}
 
@@ -77,3 +77,13 @@ def test_every_committed_run_belongs_to_a_spec():
                 used |= set(plan_table(table, profile).runs)
     committed = {p.name for p in (STORE / "runs").iterdir()}
     assert committed and not committed - used, sorted(committed - used)
+
+
+def test_cho_pc_single_lambda_rows_render_at_paper_scale(store, capsys):
+    assert main(["table", "--paper", "cho", "--id", "pc", "--store", str(store), "--no-run",
+                 "--format", "json"]) == 0
+    cells = json.loads(capsys.readouterr().out)
+    single = [c for c in cells if c["row"] != "creg0.1_x8"]
+    assert len(single) == 4 * 11
+    assert all(c["status"] == "done" and c["n"] == 1 and c["comparable_with_paper"]
+               for c in single)

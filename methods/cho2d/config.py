@@ -120,9 +120,10 @@ INFO = register(
         paper="cho",
         description="GAN / InfoGAN / Elastic-InfoGAN / VCAGAN (Eqs. 1-13, Algorithm 1) on "
         "4 Gaussians, trained as a batched sweep of members",
-        cost_cpu_seconds=3450.0,
-        cost_note="paper profile, one VCAGAN member-run: 3,440-3,480 s measured (two runs side "
-        "by side on this 2-core machine, examples/store); a sweep run costs members x this "
+        cost_cpu_seconds=2520.0,
+        cost_note="paper profile, one VCAGAN member-run: 2,517-2,526 s measured with two runs "
+        "side by side on a 2-core machine and nothing else running (3,440-3,480 s while "
+        "sharing it; examples/store); a sweep run costs members x this "
         "(an upper bound: batched members are cheaper per step, benchmarks/bench_cho2d.py)",
         cost_scale=relative_work,
         members=sweep_size,
