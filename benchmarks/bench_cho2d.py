@@ -2,10 +2,11 @@
 
 Reports, in one run: the machine's matmul peak (fp32 and bf16 GFLOP/s, best of a few
 square matmuls and step-shaped batched matmuls), the plain nn.Module loop's and the
-batched trainer's member-steps/s and useful GFLOP/s for the paper-size VCAGAN step (the
+batched trainer's member-steps and useful GFLOP per CPU-second (process time, so a shared
+machine and several threads are counted fairly) for the paper-size VCAGAN step (the
 matmul FLOPs of one step counted by torch's FlopCounterMode, forward + backward + the
 double backward of R2 and L_creg), each as a fraction of the fp32 peak, the other
-variants' member-steps/s, and the estimated wall time of the paper-scale suite.
+variants' member-steps per CPU-second, and the CPU-hours of the paper-scale suite.
 
     python benchmarks/bench_cho2d.py [--threads 1] [--members 1 4 8] [--seconds 4] [--bf16]
 """
@@ -87,8 +88,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     base: dict[str, Any] = {**DEFAULTS, "steps_per_epoch": 64}
     hp = make_hp({**base, "pc_update_epoch": 0})  # the post-epoch-25 step (P(C) update on)
     peak32, peak16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
-    print(f"threads {args.threads}; matmul peak: fp32 {peak32:.1f} GFLOP/s, "
-          f"bf16 {peak16:.1f} GFLOP/s")
+    print(f"threads {args.threads}; matmul peak: fp32 {peak32:.1f} GFLOP/CPU-s, "
+          f"bf16 {peak16:.1f} GFLOP/CPU-s")
     flops = flops_per_member_step(hp)
     print(f"VCAGAN 2-D step (4x512 MLPs, batch 32): {flops / 1e9:.3f} GFLOP per member-step")
     res: dict[str, Any] = {"peak_fp32": peak32, "peak_bf16": peak16, "flops": flops}
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def report(name: str, member_sps: float) -> None:
         gf = member_sps * flops / 1e9
         res[name] = member_sps
-        print(f"{name:<22} {member_sps:7.2f} member-steps/s  {gf:6.1f} GFLOP/s  "
+        print(f"{name:<22} {member_sps:7.2f} member-steps/CPU-s  {gf:6.1f} GFLOP/CPU-s  "
               f"{gf / peak32:5.1%} of fp32 peak")
 
     rng = member_rng(0, 0)
@@ -123,12 +124,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                         batched.draw_batched(rngs, hpv), args.seconds / 2)
         secs = runs * 100_000 / sps
         total += secs
-        print(f"  {variant:<8} {sps:6.1f} member-steps/s (M={best_m}) x {runs:2d} runs "
-              f"x 100k steps = {secs / 3600:5.1f} h")
+        print(f"  {variant:<8} {sps:6.1f} member-steps/CPU-s (M={best_m}) x {runs:2d} runs "
+              f"x 100k steps = {secs / 3600:5.1f} CPU-hours")
     res["suite_hours"] = total / 3600
     print(f"paper-scale suite ({sum(SUITE.values())} member-runs x 100k steps): "
-          f"{total / 3600:.1f} h on {args.threads} thread(s); "
-          f"{total / 3600 / 2:.1f} h as 2 parallel single-thread workers on dedicated cores")
+          f"{total / 3600:.1f} CPU-hours at {args.threads} thread(s); "
+          f"{total / 3600 / 2:.1f} h of wall time on 2 dedicated cores")
     return res
 
 

@@ -57,14 +57,17 @@ def paired(fp32: list[dict[str, float]], bf16: list[dict[str, float]], level: fl
     """Per metric: (name, fp32 mean, mean difference, CI low, CI high, seed sd) with the
     interval's level Bonferroni-corrected over the metrics compared."""
     names = [n for n in METRICS if n in fp32[0]]
-    q = stats.t.ppf(1 - (1 - level) / (2 * len(names)), len(fp32) - 1)
     rows = []
     for name in names:
         a = np.array([m[name] for m in fp32])
-        d = np.array([m[name] for m in bf16]) - a
-        half = q * d.std(ddof=1) / np.sqrt(len(d))
-        rows.append((name, float(a.mean()), float(d.mean()), float(d.mean() - half),
-                     float(d.mean() + half), float(a.std(ddof=1))))
+        b = np.array([m[name] for m in bf16])
+        d = b - a
+        if not d.any():  # identical: a zero-width interval (ttest_rel is undefined)
+            low = high = 0.0
+        else:
+            ci = stats.ttest_rel(b, a).confidence_interval(1 - (1 - level) / len(names))
+            low, high = float(ci.low), float(ci.high)
+        rows.append((name, float(a.mean()), float(d.mean()), low, high, float(a.std(ddof=1))))
     return rows
 
 

@@ -46,3 +46,17 @@ class RunContext(Protocol):
     def finished_run_like(self, ignore_params: Iterable[str]) -> Path | None:
         """The folder of a finished run (with a checkpoint) whose config equals this run's
         but for ``ignore_params`` (evaluation-time parameters), or None."""
+
+
+class ConfigAccess:
+    """``params`` and ``seed`` read from ``self.config``, for RunContext implementations."""
+
+    config: dict[str, Any]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.config["params"]
+
+    @property
+    def seed(self) -> int:
+        return int(self.config["seed"])

@@ -9,14 +9,15 @@ from typing import Any
 from methods import registry
 from reproduce.errors import UserError
 from reproduce.runner import StoreRunContext
-from reproduce.store import Store, atomic_write_json
+from reproduce.store import Store
 
 
 def evaluate_run(store: Store, run_id: str, metrics: list[str],
                  options: dict[str, Any]) -> dict[str, Any]:
     """Evaluate one finished run's last checkpoint; merge the result into its record."""
-    if store.state(run_id) != "done":
-        raise UserError(f"--run: run {run_id} is {store.state(run_id)}, not done; "
+    state_now = store.state(run_id)
+    if state_now != "done":
+        raise UserError(f"--run: run {run_id} is {state_now}, not done; "
                         "only finished runs can be evaluated")
     ctx = StoreRunContext(store, run_id)
     info = registry.get(ctx.config["method"])
@@ -30,8 +31,7 @@ def evaluate_run(store: Store, run_id: str, metrics: list[str],
     step = int(state.get("step", 0))
     entry = next((e for e in store.metrics_log(run_id) if e["step"] == step), {"step": step})
     store.log_eval(run_id, step, {**{k: v for k, v in entry.items() if k != "step"}, **values})
-    result = {**(store.result(run_id) or {}), **values}
-    atomic_write_json(store.run_dir(run_id) / "result.json", result)
+    store.merge_result(run_id, values)
     return values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,8 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
     for run in runs:
         store.prepare(run.run_id, run.config)
     states = {r.run_id: store.state(r.run_id) for r in runs}
-    queued = queued_alive(store) if "pending" in states.values() else {}
+    pending = [rid for rid, s in states.items() if s == "pending"]
+    queued = queued_alive(store, pending) if pending else {}
     todo = [rid for rid, s in states.items()
             if s in ("missing", "failed") or (s == "pending" and not queued.get(rid))]
     if not todo:
@@ -92,14 +93,17 @@ def record_submission(store: Store, executor: str, owners: dict[str, str]) -> Pa
     return path
 
 
-def queued_alive(store: Store) -> dict[str, bool]:
-    """For every submitted run: whether the job that carries it may still run it."""
+def queued_alive(store: Store, run_ids: Iterable[str]) -> dict[str, bool]:
+    """For each of ``run_ids`` that was submitted: whether its job may still run it."""
     from reproduce.slurm_state import job_alive
     from reproduce.store import pid_alive
 
+    wanted = set(run_ids)
     alive: dict[str, bool] = {}
     for sub in submissions(store):
         for rid, job_id in sub.get("runs", {}).items():
+            if rid not in wanted:
+                continue
             if sub["executor"] == "slurm":
                 alive[rid] = job_alive(job_id)
             elif sub["executor"] == "local" and job_id.isdigit():
@@ -161,7 +165,7 @@ def _any_alive(store: Store, states: dict[str, str]) -> bool:
     queued = [rid for rid, s in states.items() if s == "pending"]
     if not queued:
         return False
-    alive = queued_alive(store)
+    alive = queued_alive(store, queued)
     return any(alive.get(rid, False) for rid in queued)
 
 

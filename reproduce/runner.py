@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 
 from methods import registry
-from methods.base import RunFailed
+from methods.base import ConfigAccess, RunFailed
 from reproduce.provenance import collect_provenance
 from reproduce.store import Store, atomic_write_bytes
 
 PROGRESS_INTERVAL_S = 2.0
 
 
-class StoreRunContext:
+class StoreRunContext(ConfigAccess):
     """The RunContext (methods/base.py) backed by a run's folder in the store."""
 
     def __init__(self, store: Store, run_id: str) -> None:
@@ -33,14 +33,6 @@ class StoreRunContext:
             raise FileNotFoundError(f"{self.run_dir}: no config.json; was the run planned?")
         self.config: dict[str, Any] = config
         self._last_progress = 0.0
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.config["params"]
-
-    @property
-    def seed(self) -> int:
-        return int(self.config["seed"])
 
     def log_eval(self, step: int, metrics: dict[str, float]) -> None:
         self.store.log_eval(self.run_id, step, metrics)

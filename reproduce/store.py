@@ -184,6 +184,11 @@ class Store:
         self.set_status(run_id, "done", finished=time.time(),
                         wall_seconds=provenance.get("wall_seconds"))
 
+    def merge_result(self, run_id: str, values: dict[str, Any]) -> None:
+        """Add (or replace) values in a finished run's ``result.json``."""
+        merged = {**(self.result(run_id) or {}), **{k: _num(v) for k, v in values.items()}}
+        atomic_write_json(self.run_dir(run_id) / "result.json", merged)
+
     def result(self, run_id: str) -> dict[str, float] | None:
         return read_json(self.run_dir(run_id) / "result.json")
 

@@ -7,12 +7,14 @@ from typing import Any
 
 import torch
 
+from methods.base import ConfigAccess
+
 
 class Stop(Exception):
     """Raised by FakeCtx to simulate a process killed mid-run."""
 
 
-class FakeCtx:
+class FakeCtx(ConfigAccess):
     """Metrics in memory, checkpoints through ``torch.save`` into ``run_dir``.
 
     ``stop_after``: raise :class:`Stop` once a checkpoint (``stop_on="checkpoint"``) or a
@@ -30,14 +32,6 @@ class FakeCtx:
         self.progressed: list[int] = []
         self.stop_after, self.stop_on = stop_after, stop_on
         self.similar_run: Path | None = None  # what finished_run_like answers
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.config["params"]
-
-    @property
-    def seed(self) -> int:
-        return int(self.config["seed"])
 
     def log_eval(self, step: int, metrics: dict[str, Any]) -> None:
         self.logged[step] = dict(metrics)

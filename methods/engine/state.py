@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -111,3 +113,17 @@ class EMA:
             torch._foreach_lerp_(self._dst, self._src, 1.0 - self.decay)
         for d, s in zip(self._dst_buf, self._src_buf, strict=True):
             d.copy_(s)
+
+
+def resolve_device(name: str) -> str:
+    """``auto`` -> cuda when available, else cpu."""
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name
+
+
+def cache_root() -> Path:
+    """Where evaluation artifacts (classifiers, real-data statistics) are cached:
+    ``$REPRODUCE_CACHE``, default ``~/.cache/reproduce``."""
+    env = os.environ.get("REPRODUCE_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "reproduce"

@@ -3,32 +3,25 @@ the real classes of the test split (Figures 4, 5, the accuracy of section 4) (to
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from methods.engine import cache_root
 from methods.watanabe.model import WatanabeGAN
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet
 from reproduce.errors import UserError
 
-CACHE_ENV = "REPRODUCE_CACHE"
 EXTRACTOR_NAMES = {
     "inception": "inception-v3 (clean-fid TorchScript, pool3 2048-d)",
     "randproj-v1": "SUBSTITUTE randproj-v1 (random conv net, 256-d; not comparable with "
                    "Inception FIDs or the paper)",
 }
 
-
-def cache_root() -> Path:
-    """Where real-data FID statistics are cached (``$REPRODUCE_CACHE``)."""
-    env = os.environ.get(CACHE_ENV)
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "reproduce"
 
 
 def selected_groups(y_true: np.ndarray, y_hat: np.ndarray, p_c: np.ndarray,

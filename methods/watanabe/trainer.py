@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from methods.base import RunContext
-from methods.engine import BatchStream, Engine, EngineConfig, seed_all
+from methods.engine import BatchStream, Engine, EngineConfig, resolve_device, seed_all
 from methods.watanabe.config import METRICS, PROBE_PARAMS, check_params
 from methods.watanabe.evaluate import WatanabeEvaluator
 from methods.watanabe.model import WatanabeGAN, real_batch_size, uses_teacher
@@ -47,12 +47,6 @@ def choose_labelled(labels: np.ndarray, rate: float, seed: int
     split = labelled_split(labels, count=n_target, seed=seed)
     return split.labelled, split.record()
 
-
-def resolve_device(name: str) -> str:
-    """``auto`` -> cuda when available, else cpu."""
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name
 
 
 def schedule(p: dict[str, Any], n_train: int) -> dict[str, int]:
@@ -127,9 +121,7 @@ def train(ctx: RunContext) -> dict[str, Any]:
     donor = None if resuming else ctx.finished_run_like(PROBE_PARAMS)
     if donor is not None:
         return _evaluate_donor(ctx, engine, donor, cfg.steps)
-    metrics = engine.run(ctx)
-    if cfg.steps % cfg.checkpoint_every:
-        ctx.save_checkpoint(engine.state(cfg.steps))  # the final model (donor, `eval`)
+    metrics = engine.run(ctx)  # also saves the final model (donor, `eval`)
     metrics.setdefault("n_labelled", float(sched["n_labelled"]))
     return metrics
 

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from methods.engine import cache_root
 from methods.zhou_amgan.model import ZhouGAN
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet
 from reproduce.errors import UserError
-
-CACHE_ENV = "REPRODUCE_CACHE"
-
-
-def cache_root() -> Path:
-    """Where trained evaluation classifiers are cached (``$REPRODUCE_CACHE``)."""
-    env = os.environ.get(CACHE_ENV)
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "reproduce"
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:

@@ -9,18 +9,11 @@ import numpy as np
 import torch
 
 from methods.base import RunContext
-from methods.engine import BatchStream, Engine, EngineConfig, seed_all
+from methods.engine import BatchStream, Engine, EngineConfig, resolve_device, seed_all
 from methods.zhou_amgan.config import check_params
 from methods.zhou_amgan.evaluate import ZhouEvaluator
 from methods.zhou_amgan.model import ZhouGAN
 from reproduce.data.images import load_image_dataset
-
-
-def resolve_device(name: str) -> str:
-    """``auto`` -> cuda when available, else cpu."""
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name
 
 
 def build(p: dict[str, Any], dataset: str, seed: int, device: str

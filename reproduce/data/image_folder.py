@@ -189,7 +189,7 @@ def _lsun20(root: Path, split: str, *, name: str, image_size: int | None,
             env = lmdb.open(str(folder), readonly=True, lock=False, readahead=False)
             envs[cat] = env
             with env.begin() as txn:
-                keys = [(cat, key) for key, _ in txn.cursor()]
+                keys = [(cat, key) for key in txn.cursor().iternext(keys=True, values=False)]
         else:
             keys = [(None, p) for p in _images_in(folder)]
         sources += keys

@@ -29,7 +29,6 @@ _LAZY = {
     "train_classifier": "classifier",
     "predict_probs": "classifier",
     "load_or_train_classifier": "classifier",
-    "mode_metrics": "modes2d",
 }
 
 
