@@ -60,12 +60,15 @@ class WatanabeGAN:
             self.optimizers["C"] = self.teacher.opt
         self.cutmix_ramp = max(1, int(p["cutmix_warmup_epochs"]) * d_steps_per_epoch)
         self.d_count = 0  # D steps taken (CutMix warm-up)
-        self.sel_kept = 0.0  # self-attention statistics since the last evaluation
-        self.sel_total = 0.0
+        # self-attention statistics since the last evaluation, kept on the device so that a
+        # training step never waits for the host
+        self.sel_kept: float | torch.Tensor = 0.0
+        self.sel_total: float | torch.Tensor = 0.0
 
     # --- engine hooks -------------------------------------------------------------------------
     def extra_state(self) -> dict[str, Any]:
-        return {"d_count": self.d_count, "sel_kept": self.sel_kept, "sel_total": self.sel_total}
+        return {"d_count": self.d_count, "sel_kept": float(self.sel_kept),
+                "sel_total": float(self.sel_total)}
 
     def load_extra_state(self, state: dict[str, Any]) -> None:
         self.d_count = int(state["d_count"])
@@ -73,11 +76,9 @@ class WatanabeGAN:
 
     def pop_selection_fraction(self) -> float | None:
         """Share of teacher-labelled reals kept by self-attention since the last call."""
-        if self.sel_total == 0:
-            return None
-        frac = self.sel_kept / self.sel_total
+        kept, total = float(self.sel_kept), float(self.sel_total)
         self.sel_kept = self.sel_total = 0.0
-        return frac
+        return kept / total if total else None
 
     def _noise(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         z = torch.randn(n, self.z_dim, device=self.device)
@@ -113,9 +114,8 @@ class WatanabeGAN:
         in_small = torch.arange(n_r, device=self.device) < self.bs
         real_mask, teacher_mask = L.real_term_masks(labelled, in_small, str(p["cond_loss"]),
                                                     self.teacher is not None)
-        if bool(teacher_mask.any()):
-            self.sel_kept += float((teacher_mask & attention).sum())
-            self.sel_total += float(teacher_mask.sum())
+        self.sel_kept = self.sel_kept + (teacher_mask & attention).sum()
+        self.sel_total = self.sel_total + teacher_mask.sum()
 
         # step 2: D on DiffAugment(real), DiffAugment(fake) [and their CutMix]; the first
         # batch_size reals go through D on their own, so that R1's double backward covers
