@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+from methods.params import Param, Rule, check_params, schema, typed
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,7 @@ class MethodInfo:
     name: str
     trainer: str  # "package.module:function"
     defaults: Mapping[str, Any]
-    metrics: tuple[str, ...]  # metric names its evaluations write
+    metrics: tuple[str, ...]  # metric names its evaluations write (checked at spec load)
     paper: str = ""
     description: str = ""
     cost_cpu_seconds: float = 60.0  # rough cost of one run at the defaults (for `plan`)
@@ -33,6 +36,20 @@ class MethodInfo:
     members: Callable[[Mapping[str, Any]], int] | None = None
     evaluator: str = ""  # "package.module:function": (ctx, metrics, options) -> dict, or ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    rules: Mapping[str, Rule] = field(default_factory=dict)  # domains beyond ">= 0"
+
+    @cached_property
+    def params(self) -> dict[str, Param]:
+        """The typed parameter schema (methods/params.py)."""
+        return schema(self.defaults, **self.rules)
+
+    def check(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` checked and coerced against the schema (ParamError names the key)."""
+        return check_params(params, self.params)
+
+    def typed(self, params: Mapping[str, Any]) -> Any:
+        """The run's parameters as a frozen dataclass (defaults filled in)."""
+        return typed(self.name, params, self.params)
 
     def load_trainer(self) -> Callable[..., dict[str, float]]:
         """Import and return the trainer function."""

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from methods import registry
+from methods.params import ParamError, check_value
 from reproduce.errors import SpecError, UserError
 from reproduce.specs import (
     PAPERS,
     Profile,
     check_method_params,
+    check_metric_names,
     check_reducer,
     check_run,
     load_profiles,
@@ -79,11 +81,13 @@ class FigureSpec:
         for layer in (self.run, series.overrides, self.profile(profile).run):
             base = deep_merge(base, layer)
         if self.x == "step" or not series.x_values:
-            return [(None, base)]
-        out = []
-        for value in series.x_values:
-            out.append((value, deep_merge(base, _path_override(self.x, value))))
-        return out
+            return [(None, _checked(method, base))]
+        return [(value, _checked(method, deep_merge(base, _path_override(self.x, value))))
+                for value in series.x_values]
+
+
+def _checked(method: registry.MethodInfo, config: dict[str, Any]) -> dict[str, Any]:
+    return {**config, "params": method.check(config["params"])}
 
 
 def _path_override(path: str, value: Any) -> dict[str, Any]:
@@ -159,7 +163,10 @@ def load_figure(path: Path) -> FigureSpec:
         method = deep_merge(spec.run, s.overrides).get("method", "")
         check_method_params(layers, method, path, bool(s.pending))
         if spec.x != "step" and not s.pending:
-            _check_x(spec, method)
+            _check_x(spec, method, i)
+        if not s.pending:
+            for field_name, names in (("y", [spec.y] if spec.y else []), ("band", spec.band)):
+                check_metric_names(names, method, path, field_name)
         if s.member is not None and not s.pending:
             _check_member(spec, i, method)
     return spec
@@ -177,10 +184,16 @@ def _check_member(spec: FigureSpec, index: int, method: str) -> None:
                             f"{n} member(s), so allowed: 0..{n - 1}")
 
 
-def _check_x(spec: FigureSpec, method: str) -> None:
-    """``x`` must be ``step`` or ``params.<a parameter the method declares>``."""
+def _check_x(spec: FigureSpec, method: str, index: int) -> None:
+    """``x`` must be ``step`` or ``params.<a parameter the method declares>``, and every
+    ``x_values`` entry a value that parameter allows."""
     parts = spec.x.split(".")
-    defaults = registry.get(method).defaults
-    if len(parts) != 2 or parts[0] != "params" or parts[1] not in defaults:
+    declared = registry.get(method).params
+    if len(parts) != 2 or parts[0] != "params" or parts[1] not in declared:
         raise SpecError(spec.path, "x", f"got {spec.x!r}; allowed: step, or params.<name> "
-                        f"with a parameter of {method!r} ({', '.join(sorted(defaults))})")
+                        f"with a parameter of {method!r} ({', '.join(sorted(declared))})")
+    for j, value in enumerate(spec.series[index].x_values):
+        try:
+            check_value(declared[parts[1]], value)
+        except ParamError as err:
+            raise SpecError(spec.path, f"series[{index}].x_values[{j}]", str(err)) from None

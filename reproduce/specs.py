@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from methods import registry
+from methods.params import ParamError, check_value
 from reproduce.errors import SpecError, UserError
 from reproduce.validate import Fields, deep_merge
 
@@ -97,7 +99,7 @@ class TableSpec:
         config = {"method": method.name, "dataset": "", "params": dict(method.defaults)}
         for layer in (self.run, column.overrides, row.overrides, self.profile(profile).run):
             config = deep_merge(config, layer)
-        return config
+        return {**config, "params": method.check(config["params"])}
 
     def _method_of(self, row: Row, column: Column) -> str:
         merged = deep_merge(deep_merge(self.run, column.overrides), row.overrides)
@@ -185,13 +187,28 @@ def check_method_params(config_layers: list[tuple[str, dict[str, Any]]], method_
         raise SpecError(path, f"{where}.method",
                         f"unknown method {method_name!r}; allowed: {', '.join(registry.names())}"
                         " (or mark the row pending/cited)")
-    defaults = registry.get(method_name).defaults
+    info = registry.get(method_name)
     for where, layer in config_layers:
-        for key in layer.get("params", {}):
-            if key not in defaults:
+        for key, value in layer.get("params", {}).items():
+            if key not in info.params:
                 raise SpecError(path, f"{where}.params.{key}",
                                 f"unknown parameter of method {method_name!r}; "
-                                f"allowed: {', '.join(sorted(defaults))}")
+                                f"allowed: {', '.join(sorted(info.params))}")
+            try:
+                check_value(info.params[key], value)
+            except ParamError as err:
+                raise SpecError(path, f"{where}.params.{key}", str(err)) from None
+
+
+def check_metric_names(names: Iterable[str], method_name: str, path: Path, where: str) -> None:
+    """Every metric a spec reads from a method's runs must be one the method writes."""
+    if method_name not in registry.names():
+        return
+    known = registry.get(method_name).metrics
+    for name in names:
+        if name not in known:
+            raise SpecError(path, where, f"metric {name!r} is not written by method "
+                            f"{method_name!r}; allowed: {', '.join(known)}")
 
 
 def load_table(path: Path) -> TableSpec:
@@ -304,6 +321,8 @@ def _check_methods(spec: TableSpec) -> None:
             layers += [(f"profiles.{n}.run", p.run) for n, p in spec.profiles.items()]
             name = spec._method_of(row, col)
             check_method_params(layers, name, spec.path, bool(row.pending))
+            if not row.pending:
+                check_metric_names([col.metric], name, spec.path, f"columns[{j}].metric")
 
 
 def _natural(text: str) -> tuple[Any, ...]:

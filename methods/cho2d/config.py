@@ -54,6 +54,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from methods.params import PROBABILITY, at_least, one_of, standard_rules
 from methods.registry import MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
@@ -114,6 +115,11 @@ def relative_work(p: Mapping[str, Any]) -> float:
 INFO = register(
     MethodInfo(
         name="cho2d",
+        rules={**standard_rules(DEFAULTS),
+               "variant": one_of("gan", "gan_cat", "infogan", "elastic", "vcagan"),
+               "steps_per_epoch": at_least(1), "eval_every_epochs": at_least(1),
+               "checkpoint_every_epochs": at_least(1), "pc_ema": PROBABILITY,
+               "g_ema": PROBABILITY, "d_c": at_least(1), "threads": at_least(1)},
         trainer="methods.cho2d.trainer:train",
         defaults=DEFAULTS,
         metrics=METRICS,

@@ -43,6 +43,7 @@ centre), reverse KL.
 
 from __future__ import annotations
 
+from methods.params import POSITIVE, at_least, standard_rules
 from methods.registry import MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
@@ -81,6 +82,8 @@ DEFAULTS: dict[str, object] = {
 INFO = register(
     MethodInfo(
         name="liu2d",
+        rules={**standard_rules(DEFAULTS), "n_modes": at_least(2), "variance": POSITIVE,
+               "n_eval_samples": at_least(1), "depth": at_least(1), "hidden": at_least(1)},
         trainer="methods.liu2d.trainer:train",
         evaluator="methods.liu2d.trainer:evaluate",
         defaults=DEFAULTS,

@@ -45,6 +45,7 @@ finished run of the same store only in them reuses that run's final model.
 
 from __future__ import annotations
 
+from methods.params import PROBABILITY, at_least, one_of, standard_rules
 from methods.registry import MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
@@ -119,6 +120,11 @@ METRICS = ("fid", "teacher_acc", "dominant_class_ratio", "selected_fraction",
 INFO = register(
     MethodInfo(
         name="watanabe_selflabel",
+        rules={**standard_rules(DEFAULTS), **{k: one_of(*v) for k, v in CHOICES.items()},
+               "label_rate": PROBABILITY, "threshold": PROBABILITY, "num_clusters": at_least(1),
+               "teacher_ema": PROBABILITY, "ema_decay": PROBABILITY, "cutmix_prob": PROBABILITY,
+               "probe_threshold": PROBABILITY, "channels": one_of(1, 3),
+               "z_dim": at_least(1), "g_ch": at_least(1), "d_ch": at_least(1)},
         trainer="methods.watanabe.trainer:train",
         evaluator="methods.watanabe.trainer:evaluate",
         defaults=DEFAULTS,
@@ -151,14 +157,5 @@ INFO = register(
 
 
 def check_params(p: dict[str, object]) -> None:
-    """Raise ValueError on a choice outside its options or an inconsistent setting."""
-    for key, choices in CHOICES.items():
-        if p[key] not in choices:
-            raise ValueError(f"{key} must be one of {choices}, got {p[key]!r}")
-    rate = float(p["label_rate"])  # type: ignore[arg-type]
-    if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"label_rate must be in [0, 1], got {rate}")
-    if not 0.0 <= float(p["threshold"]) <= 1.0:  # type: ignore[arg-type]
-        raise ValueError(f"threshold must be in [0, 1], got {p['threshold']}")
-    if int(p["num_clusters"]) < 1:  # type: ignore[call-overload]
-        raise ValueError("num_clusters must be >= 1")
+    """Raise ParamError on a value outside its declared type, choices or range."""
+    INFO.check(p)

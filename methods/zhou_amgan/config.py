@@ -43,6 +43,7 @@ Each record names its extractor in ``<metric>_extractor`` string fields.
 
 from __future__ import annotations
 
+from methods.params import POSITIVE, PROBABILITY, at_least, between, one_of, standard_rules
 from methods.registry import MethodInfo, register
 
 VARIANTS = ("gan", "gan_star", "acgan_star", "acgan_star_plus", "acgan", "labelgan", "amgan")
@@ -101,6 +102,15 @@ METRICS = ("inception_score", "inception_score_std", "is_marginal_entropy", "is_
 INFO = register(
     MethodInfo(
         name="zhou_amgan",
+        rules={**standard_rules(DEFAULTS), "variant": one_of(*VARIANTS),
+               "labeling": one_of(*LABELINGS), "fake_logit": one_of("zero", "learned"),
+               "is_extractor": one_of("inception", "am_classifier"),
+               "am_classifier": one_of("densenet-bc-40-40", "small-cnn"),
+               "am_recipe": one_of("paper", "smoke"), "d_lr_mult": POSITIVE,
+               "lr_decay": between(0.0, 1.0, low_open=True), "image_size": at_least(8),
+               "channels": one_of(1, 3), "z_dim": at_least(1), "width_mult": POSITIVE,
+               "d_width_mult": POSITIVE, "d_dropout": PROBABILITY, "is_splits": at_least(1),
+               "n_eval_samples": at_least(1)},
         trainer="methods.zhou_amgan.trainer:train",
         evaluator="methods.zhou_amgan.trainer:evaluate",
         defaults=DEFAULTS,
@@ -129,10 +139,5 @@ INFO = register(
 
 
 def check_params(p: dict[str, object]) -> None:
-    """Raise ValueError on a variant, labeling or option outside its choices."""
-    for key, choices in (("variant", VARIANTS), ("labeling", LABELINGS),
-                         ("fake_logit", ("zero", "learned")),
-                         ("is_extractor", ("inception", "am_classifier")),
-                         ("device", ("auto", "cpu", "cuda"))):
-        if p[key] not in choices:
-            raise ValueError(f"{key} must be one of {choices}, got {p[key]!r}")
+    """Raise ParamError on a value outside its declared type, choices or range."""
+    INFO.check(p)

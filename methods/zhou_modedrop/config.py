@@ -12,6 +12,7 @@ class distribution of the kept points under w). One evaluation per m, step = m, 
 
 from __future__ import annotations
 
+from methods.params import POSITIVE, at_least, one_of
 from methods.registry import MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
@@ -24,6 +25,8 @@ DEFAULTS: dict[str, object] = {
 INFO = register(
     MethodInfo(
         name="zhou_modedrop",
+        rules={"density": one_of("uniform", "gaussian"), "n_classes": at_least(2),
+               "n_trials": at_least(1), "gaussian_sigma_frac": POSITIVE},
         trainer="methods.zhou_modedrop.trainer:train",
         defaults=DEFAULTS,
         metrics=("kl_mean", "kl_min", "kl_max", "n_kept"),
