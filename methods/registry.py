@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from methods.deviations import Deviation
 from methods.params import Param, Rule, check_params, schema, typed
 
 
@@ -37,6 +38,7 @@ class MethodInfo:
     evaluator: str = ""  # "package.module:function": (ctx, metrics, options) -> dict, or ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     rules: Mapping[str, Rule] = field(default_factory=dict)  # domains beyond ">= 0"
+    deviations: tuple[Deviation, ...] = ()  # settings that differ from the paper's text
 
     @cached_property
     def params(self) -> dict[str, Param]:
