@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scipy.spatial.distance import cdist
+
 from reproduce.metrics import knn_radii, precision_recall
 
 
@@ -43,3 +45,29 @@ def test_identical_sets_full_precision_recall():
     x = np.random.default_rng(5).normal(size=(30, 3))
     rec = precision_recall(x, x.copy())
     assert rec["precision"] == 1.0 and rec["recall"] == 1.0
+
+
+def _closed_ball_share(queries, ref, k):
+    """Share of ``queries`` within the closed k-NN ball of some ``ref`` point, all in exact
+    integer squared distances (scipy cdist)."""
+    within = cdist(ref, ref, "sqeuclidean")
+    np.fill_diagonal(within, np.inf)
+    sq_radii = np.sort(within, axis=1)[:, k - 1]
+    return float(np.mean((cdist(queries, ref, "sqeuclidean") <= sq_radii).any(axis=1)))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_integer_features_count_ties_inside_the_closed_ball(seed):
+    rng = np.random.default_rng(seed)
+    real = rng.integers(0, 4, size=(50, 3)).astype(float)
+    fake = rng.integers(0, 5, size=(40, 3)).astype(float)
+    rec = precision_recall(real, fake, k=3, chunk=7)
+    assert rec["precision"] == _closed_ball_share(fake, real, 3)
+    assert rec["recall"] == _closed_ball_share(real, fake, 3)
+
+
+def test_a_fake_at_exactly_the_radius_is_inside():
+    # k = 1: every real's radius is sqrt(3), and sqrt(3) ** 2 < 3 in floating point
+    real = np.array([[0, 0, 0], [1, 1, 1], [2, 2, 2], [3, 3, 3]], dtype=float)
+    fake = np.array([[-1, -1, -1], [4, 4, 4], [-1, -1, -2]], dtype=float)
+    assert precision_recall(real, fake, k=1)["precision"] == pytest.approx(2 / 3)
