@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from scipy.spatial.distance import cdist
 
 from reproduce.metrics import knn_radii, precision_recall
