@@ -1,6 +1,7 @@
-"""Command line: ``python -m reproduce {list,plan,table,status,wait,figure}``.
+"""Command line: ``python -m reproduce {list,plan,table,status,wait,figure,eval}``.
 
-Commands that need no torch (list, plan, status, --help) import nothing heavy.
+This module only parses arguments; ``reproduce.commands`` does the work. Commands that
+need no torch (list, plan, status, --help) import nothing heavy.
 """
 
 from __future__ import annotations
@@ -8,27 +9,70 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
+from collections.abc import Callable
+from typing import NoReturn
 
 from reproduce.errors import UserError
+from reproduce.formats import FORMATS
 
-FORMATS = ("text", "markdown", "latex", "csv", "json")
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message}; see --help", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``low``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"got {text!r}; allowed: an integer >= {low}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"got {value}; allowed: an integer >= {low}")
+        return value
+
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
+def _store_default() -> str:
+    return os.environ.get("REPRODUCE_STORE", "results")
+
+
+def _common(p: argparse.ArgumentParser, target: bool = True, seeds: bool = True) -> None:
+    if target:
+        p.add_argument("--paper", required=True, help="watanabe, noroozi, cho, zhou or liu")
+        p.add_argument("--id", required=True, help="table (or figure) id, e.g. 1")
+        p.add_argument("--figure", action="store_true",
+                       help="the id names a figure (needed where a table has the same id)")
+    p.add_argument("--profile", default="paper", help="paper (default) or smoke")
+    p.add_argument("--store", default=_store_default(),
+                   help="run store folder (default ./results or $REPRODUCE_STORE)")
+    if seeds:
+        p.add_argument("--seeds", type=int_at_least(1), default=None,
+                       help="override the number of seeds")
+    p.add_argument("--specs-root", default=None, help=argparse.SUPPRESS)
+
+
+def _launching(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", default="local", help="local (default), debug or slurm")
+    p.add_argument("--slurm-profile", default="default", help="slurm/<NAME>.toml")
+    p.add_argument("--workers", type=int_at_least(1), default=None,
+                   help="local worker processes (>= 1)")
+    p.add_argument("--no-run", action="store_true", help="render from the store only")
+    p.add_argument("--detach", action="store_true", help="submit and return at once")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    """The parser of every command and option."""
+    parser = OneLineParser(
         prog="reproduce", description="Regenerate the tables and figures of five GAN papers.")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    def common(p: argparse.ArgumentParser, table: bool = True) -> None:
-        if table:
-            p.add_argument("--paper", required=True, help="watanabe, noroozi, cho, zhou or liu")
-            p.add_argument("--id", required=True, help="table (or figure) id, e.g. 1")
-        p.add_argument("--profile", default="paper", help="paper (default) or smoke")
-        p.add_argument("--store", default=os.environ.get("REPRODUCE_STORE", "results"),
-                       help="run store folder (default ./results or $REPRODUCE_STORE)")
-        p.add_argument("--seeds", type=int, default=None, help="override the number of seeds")
-        p.add_argument("--specs-root", default=None, help=argparse.SUPPRESS)
 
     p = sub.add_parser("list", help="papers, tables and figures; which cells are trainable")
     p.add_argument("--paper", default=None)
@@ -36,42 +80,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--specs-root", default=None, help=argparse.SUPPRESS)
 
-    p = sub.add_parser("plan", help="the runs a table needs, their count and cost")
-    common(p)
+    _common(sub.add_parser("plan", help="the runs a table or figure needs, count and cost"))
 
-    for name, help_text in (("table", "plan, run what is missing, aggregate and render"),
-                            ("figure", "plan, run what is missing and render a figure")):
-        p = sub.add_parser(name, help=help_text)
-        if name == "figure":
-            p.add_argument("--paper", default=None)
-            p.add_argument("--id", default=None)
-            p.add_argument("--all", action="store_true", help="render every figure with data")
-        common(p, table=name == "table")
-        p.add_argument("--executor", default="local", help="local (default), debug or slurm")
-        p.add_argument("--slurm-profile", default="default", help="slurm/<NAME>.toml")
-        p.add_argument("--workers", type=int, default=None, help="local worker processes")
-        p.add_argument("--no-run", action="store_true", help="render from the store only")
-        p.add_argument("--detach", action="store_true", help="submit and return at once")
-        if name == "table":
-            p.add_argument("--format", default="text", help="text, markdown, latex, csv or json")
-        p.add_argument("--output", default=None, help="write to this file (figures: folder)")
+    p = sub.add_parser("table", help="plan, run what is missing, aggregate and render")
+    p.add_argument("--paper", required=True, help="watanabe, noroozi, cho, zhou or liu")
+    p.add_argument("--id", required=True, help="table id, e.g. 1")
+    _common(p, target=False)
+    _launching(p)
+    p.add_argument("--format", default="text", help=", ".join(FORMATS))
+    p.add_argument("--output", default=None, help="write to this file")
+
+    p = sub.add_parser("figure", help="plan, run what is missing and render a figure")
+    p.add_argument("--paper", default=None)
+    p.add_argument("--id", default=None, help="figure id, e.g. 3")
+    p.add_argument("--all", action="store_true", help="render every figure with data")
+    _common(p, target=False)
+    _launching(p)
+    p.add_argument("--output", default=None,
+                   help="folder for <paper>/<id>-<profile>.png/.pdf (default <store>/figures)")
 
     p = sub.add_parser("status", help="per cell: done, running, failed (reason), missing")
-    common(p)
+    _common(p)
+    p.add_argument("--runs", action="store_true", help="one line per run: state and age")
+
     p = sub.add_parser("eval", help="evaluate stored checkpoints with chosen metrics")
     p.add_argument("--run", action="append", help="run id (repeatable)")
     p.add_argument("--paper", default=None, help="with --id: every finished run of a table")
     p.add_argument("--id", default=None)
     p.add_argument("--metrics", required=True, help="comma-separated metric names")
     p.add_argument("--extractor", default="", help="feature extractor, e.g. inception")
-    p.add_argument("--n-samples", type=int, default=0, help="samples to draw (0: default)")
-    common(p, table=False)
-    p = sub.add_parser("wait", help="wait for the runs of a table submitted with --detach")
-    common(p)
+    p.add_argument("--n-samples", type=int_at_least(0), default=0,
+                   help="samples to draw (0: the run's own count)")
+    _common(p, target=False)
+
+    _common(sub.add_parser("wait", help="wait for the runs submitted with --detach"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the command; user errors are one line and exit status 2."""
     args = build_parser().parse_args(argv)
     try:
         from reproduce import commands
@@ -94,7 +141,3 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted: finished runs are kept; run the same command again to resume",
               file=sys.stderr)
         return 130
-
-
-def specs_root(args: argparse.Namespace) -> Path | None:
-    return Path(args.specs_root) if getattr(args, "specs_root", None) else None

@@ -1,31 +1,32 @@
-"""The CLI's commands; heavy modules (pandas, torch, submitit) are imported only when needed."""
+"""One function per command; heavy modules (pandas, torch, submitit) are imported only
+when needed."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import textwrap
+import time
 from pathlib import Path
 
-from reproduce.cli import FORMATS, specs_root
+from reproduce.args import (
+    check_choice,
+    figure_folder,
+    figure_target,
+    follow_up,
+    load_spec,
+    open_store,
+    output_file,
+    specs_root,
+    table_target,
+    target,
+)
 from reproduce.errors import UserError
-from reproduce.plan import Plan, plan_table
-from reproduce.specs import PAPERS, PROFILES, find_table
+from reproduce.formats import FORMATS
+from reproduce.plan import FigurePlan, Plan, figure_plan
+from reproduce.specs import PAPERS, PROFILES, spec_root
 from reproduce.store import Store
-
-
-def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise UserError(f"--{name}: unknown value {value!r}; allowed: {', '.join(allowed)}")
-
-
-def _plan(args: argparse.Namespace) -> Plan:
-    _check_choice("profile", args.profile, PROFILES)
-    if args.seeds is not None and args.seeds < 1:
-        raise UserError("--seeds: must be at least 1")
-    spec = find_table(args.paper, str(args.id), specs_root(args))
-    spec.profile(args.profile)  # an undefined profile is an error
-    return plan_table(spec, args.profile, args.seeds)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -33,7 +34,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     papers = [args.paper] if args.paper else list(PAPERS)
     for paper in papers:
-        _check_choice("paper", paper, PAPERS)
+        check_choice("paper", paper, PAPERS)
     report = coverage(papers, specs_root(args))
     if args.format == "json":
         print(json.dumps(report, indent=1, ensure_ascii=False))
@@ -43,28 +44,38 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    plan = _plan(args)
-    store = Store(args.store)
-    states = [store.state(rid) for rid in plan.runs]
+    plan = target(args)
+    store = open_store(args, writing=False)
+    states = {rid: store.state(rid) for rid in plan.runs}
+    done = sum(s == "done" for s in states.values())
+    kinds = [g.kind for g in plan.groups()]
+    unit = "cells" if isinstance(plan, Plan) else "points"
+    print(plan.heading)
+    print(f"profile {plan.profile}: {plan.seeds} seed(s); {unit}: {kinds.count('trainable')} "
+          f"trainable, {kinds.count('cited')} cited, {kinds.count('pending')} pending")
+    print(f"runs: {len(plan.runs)} ({done} done, {len(plan.runs) - done} to run)")
+    _print_method_costs(plan)
+    keys = plan.run_keys()
+    for rid, run in plan.runs.items():
+        print(f"  {rid}  {run.method:<12} {','.join(keys[rid]):<20} "
+              f"seed={run.config['seed']}  {states[rid]}")
+    return 0
+
+
+def _print_method_costs(plan: Plan | FigurePlan) -> None:
+    """Runs per method; GPU-hours and their notes only at the paper's scale."""
+    from methods import registry
+
     by_method: dict[str, int] = {}
     for run in plan.runs.values():
         by_method[run.method] = by_method.get(run.method, 0) + 1
-    kinds = [c.kind for c in plan.cells]
-    spec = plan.spec
-    print(f"{spec.paper} Table {spec.id}: {spec.title}")
-    print(f"profile {plan.profile}: {plan.seeds} seed(s); cells: {kinds.count('trainable')} "
-          f"trainable, {kinds.count('cited')} cited, {kinds.count('pending')} pending")
-    print(f"runs: {len(plan.runs)} ({states.count('done')} done, "
-          f"{len(plan.runs) - states.count('done')} to run)")
-    import textwrap
-
-    from methods import registry
-
+    paper_scale = plan.profile == "paper"
     for method, count in sorted(by_method.items()):
         info = registry.get(method)
-        per_run = f", ~{info.gpu_hours:g} GPU-hours each" if info.gpu_hours else ""
+        per_run = f", ~{info.gpu_hours:g} GPU-hours each" if info.gpu_hours and paper_scale \
+            else ""
         print(f"  {method}: {count} run(s){per_run}")
-        if info.cost_note:
+        if info.cost_note and (paper_scale or not info.gpu_hours):
             print(textwrap.fill(info.cost_note, 96, initial_indent="    ",
                                 subsequent_indent="    "))
     cpu = plan.cost_cpu_seconds()
@@ -75,45 +86,39 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if gpu_hours:
         print(f"estimated GPU cost: {gpu_hours:.0f} GPU-hours ({len(plan.runs)} runs; "
               "see the notes above for how each estimate was made)")
-    for (rid, run), state in zip(plan.runs.items(), states, strict=True):
-        cells = sorted({c.row.key for c in plan.cells if rid in c.run_ids})
-        print(f"  {rid}  {run.method:<12} {','.join(cells):<20} seed={run.config['seed']}  "
-              f"{state}")
-    return 0
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    _check_choice("format", args.format, FORMATS)
-    plan = _plan(args)
-    store = Store(args.store)
-    if not args.no_run and plan.runs:
-        done = _launch_and_wait(plan, store, args)
-        if not done:
-            return 0
+    check_choice("format", args.format, FORMATS)
+    output = output_file(args.output) if args.output else None
+    plan = table_target(args)
+    store = open_store(args, writing=not args.no_run)
+    if not args.no_run and plan.runs and not launch_and_wait(plan, store, args):
+        return 0
     from reproduce.aggregate import cell_frame
     from reproduce.render import render
 
     text = render(cell_frame(plan, store), plan.spec, plan.profile, args.format)
-    _emit(text, args.output)
+    _emit(text, output)
     failed = [rid for rid in plan.runs if store.state(rid) == "failed"]
     return 1 if failed else 0
 
 
-def _launch_and_wait(plan: Plan, store: Store, args: argparse.Namespace) -> bool:
-    from reproduce.launch import submit, wait
+def launch_and_wait(plan: Plan | FigurePlan, store: Store, args: argparse.Namespace) -> bool:
+    """Submit the plan's runs and wait for them; False when --detach returned at once."""
+    from reproduce.launch import EXECUTORS, submit, wait
 
-    _check_choice("executor", args.executor, ("local", "debug", "slurm"))
+    check_choice("executor", args.executor, EXECUTORS)
     profile = None
     if args.executor == "slurm":
         from reproduce.slurm_profile import load_slurm_profile
 
         profile = load_slurm_profile(args.slurm_profile)
-    runs = list(plan.runs.values())
-    submission = submit(runs, store, args.executor, args.workers, profile)
+    submission = submit(list(plan.runs.values()), store, args.executor, args.workers, profile)
     if args.detach:
         print(f"submitted {len(submission.jobs)} job(s) for {len(submission.run_ids)} run(s); "
-              f"follow with `python -m reproduce status --paper {args.paper} --id {args.id} "
-              f"--profile {args.profile} --store {args.store}`", file=sys.stderr)
+              f"follow with `{follow_up('status', args, plan)}` or "
+              f"`{follow_up('wait', args, plan)}`", file=sys.stderr)
         return False
     states = wait(list(plan.runs), store, submission)
     failed = [rid for rid, s in states.items() if s == "failed"]
@@ -123,55 +128,129 @@ def _launch_and_wait(plan: Plan, store: Store, args: argparse.Namespace) -> bool
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    plan = _plan(args)
-    store = Store(args.store)
-    for cell in plan.cells:
-        label = f"{cell.row.label} / {cell.column.label}"
-        if cell.kind != "trainable":
-            print(f"{label:<50} {cell.kind}" + (f": {cell.row.pending}" if cell.row.pending
-                                                 else ""))
+    plan = target(args)
+    store = open_store(args, writing=False)
+    print(plan.heading)
+    where = "" if store.root.is_dir() else " (does not exist: nothing has run here)"
+    print(f"profile: {plan.profile}; seeds: {plan.seeds}; store: {store.root.resolve()}{where}")
+    statuses = {rid: store.status(rid) for rid in plan.runs}
+    for group in plan.groups():
+        if group.kind != "trainable":
+            print(f"{group.label:<50} {group.kind}" + (f": {group.note}" if group.note else ""))
             continue
-        statuses = [store.status(rid) for rid in cell.run_ids]
-        counts = {s: sum(st["state"] == s for st in statuses)
+        states = [statuses[rid]["state"] for rid in group.run_ids]
+        counts = {s: states.count(s)
                   for s in ("done", "running", "pending", "failed", "missing")}
-        text = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        print(f"{label:<50} {text}")
-        for rid, st in zip(cell.run_ids, statuses, strict=True):
+        print(f"{group.label:<50} " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+        for rid in group.run_ids:
+            st = statuses[rid]
             if st["state"] == "failed":
                 print(f"    {rid} failed: {st.get('reason', 'unknown reason')}")
             elif st["state"] == "running" and st.get("total"):
                 print(f"    {rid} running: step {st.get('step', 0)}/{st['total']}")
+    if args.runs:
+        print("runs:")
+        keys, now = plan.run_keys(), time.time()
+        for rid, run in plan.runs.items():
+            st = statuses[rid]
+            print(f"  {rid}  {st['state']:<8} {_age(st, now):<10} {run.method:<12} "
+                  f"seed={run.config['seed']}  {','.join(keys[rid])}")
     return 0
+
+
+def _age(status: dict, now: float) -> str:
+    """How long ago the run's record last changed ("-" for a run never started)."""
+    stamp = status.get("finished") or status.get("updated")
+    if not isinstance(stamp, int | float):
+        return "-"
+    seconds = max(0.0, now - stamp)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit} ago"
+    return f"{seconds:.0f}s ago"
 
 
 def cmd_wait(args: argparse.Namespace) -> int:
     from reproduce.launch import wait
 
-    plan = _plan(args)
-    states = wait(list(plan.runs), Store(args.store))
+    plan = target(args)
+    states = wait(list(plan.runs), open_store(args, writing=False))
     failed = sum(s == "failed" for s in states.values())
     missing = sum(s in ("missing", "pending") for s in states.values())
     print(f"{len(states) - failed - missing} done, {failed} failed, {missing} not started")
-    return 1 if failed else 0
+    return 1 if failed or missing else 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from reproduce.evaluate import cmd_eval as run_eval
+    from reproduce.evaluate import evaluate_runs
 
-    return run_eval(args)
+    store = open_store(args, writing=True)
+    run_ids = list(args.run or [])
+    if args.paper or args.id:
+        if not (args.paper and args.id):
+            raise UserError("--paper and --id: give both (or --run)")
+        run_ids += [rid for rid in table_target(args).runs if store.state(rid) == "done"]
+    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    for rid, values in evaluate_runs(store, run_ids, metrics, args.extractor, args.n_samples):
+        shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in values.items())
+        print(f"{rid}: {shown}")
+    return 0
 
 
 def cmd_figure(args: argparse.Namespace) -> int:
-    from reproduce.figures import run_figure
+    from reproduce.figures import render_figure
 
-    return run_figure(args)
+    check_choice("profile", args.profile, PROFILES)
+    store = open_store(args, writing=not (args.no_run or args.all))
+    out_dir = figure_folder(args, store)
+    if args.all:
+        return _render_all(store, out_dir, args)
+    if not args.paper or not args.id:
+        raise UserError("--paper and --id are required (or --all)")
+    plan = figure_target(args)
+    if not args.no_run and plan.runs and not launch_and_wait(plan, store, args):
+        return 0
+    paths = render_figure(plan.spec, plan.points, store, out_dir, plan.profile)
+    for path in paths:
+        print(f"wrote {path}")
+    failed = [rid for rid in plan.runs if store.state(rid) == "failed"]
+    if failed:
+        print(f"{len(failed)} run(s) failed; the figure shows the others", file=sys.stderr)
+    return 1 if failed or not paths else 0
 
 
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text)
-        print(f"wrote {output}", file=sys.stderr)
-    else:
+def _render_all(store: Store, out_dir: Path, args: argparse.Namespace) -> int:
+    """Every figure of every paper with a finished run in the store (no runs launched)."""
+    from reproduce.figspecs import figure_ids, load_figure
+    from reproduce.figures import render_figure
+
+    failures = 0
+    for paper in PAPERS:
+        for fid in figure_ids(paper, specs_root(args)):
+            path = spec_root(specs_root(args)) / "figures" / paper / f"{fid}.toml"
+            spec = load_spec(load_figure, path)
+            if args.profile not in spec.profiles and args.profile != "paper":
+                continue
+            plan = figure_plan(spec, args.profile, args.seeds)
+            if not any(store.state(rid) == "done" for rid in plan.runs):
+                continue
+            try:
+                for written in render_figure(spec, plan.points, store, out_dir, args.profile):
+                    print(f"wrote {written}")
+            except Exception as err:  # noqa: BLE001 - report every figure, then fail
+                failures += 1
+                print(f"error: {spec.path}: could not render: {err}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
         sys.stdout.write(text)
-
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+    except OSError as err:
+        raise UserError(f"--output: cannot write {output}: {err.strerror}") from None
+    print(f"wrote {output}", file=sys.stderr)

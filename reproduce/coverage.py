@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from reproduce.args import load_spec
 from reproduce.figspecs import figure_ids, load_figure
 from reproduce.specs import load_table, spec_root, table_ids
 
@@ -15,7 +16,7 @@ def coverage(papers: list[str], root: Path | None = None) -> list[dict[str, Any]
     for paper in papers:
         tables = []
         for tid in table_ids(paper, root):
-            spec = load_table(spec_root(root) / "tables" / paper / f"{tid}.toml")
+            spec = load_spec(load_table, spec_root(root) / "tables" / paper / f"{tid}.toml")
             cells = []
             for row in spec.rows:
                 kind = "cited" if row.cited else "pending" if row.pending else "trainable"
@@ -25,7 +26,7 @@ def coverage(papers: list[str], root: Path | None = None) -> list[dict[str, Any]
                            "cells": cells, **_counts(cells)})
         figures = []
         for fid in figure_ids(paper, root):
-            fig = load_figure(spec_root(root) / "figures" / paper / f"{fid}.toml")
+            fig = load_spec(load_figure, spec_root(root) / "figures" / paper / f"{fid}.toml")
             series = [{"series": s.key, "kind": "pending" if s.pending else "trainable",
                        "pending": s.pending} for s in fig.series]
             figures.append({"id": fid, "title": fig.title, "source": fig.source,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from reproduce.figspecs import FigureSpec, Series
-    from reproduce.figures import FigurePoint
+    from reproduce.plan import FigurePoint
 
 
 def draw(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 import pandas as pd
 
+from reproduce.formats import FORMATS, comparable, decimals, to_csv, to_json
 from reproduce.specs import TableSpec
 
-FORMATS = ("text", "markdown", "latex", "csv", "json")
-JSON_FIELDS = ["row", "column", "metric", "paper_value", "paper_std", "mean", "std", "n",
-               "status", "profile", "reducer", "extractor", "paper_extractor", "n_failed",
-               "reasons", "paper_text"]
+__all__ = ["FORMATS", "decimals", "render"]
 
 
 def render(frame: pd.DataFrame, spec: TableSpec, profile: str, fmt: str = "text") -> str:
     """The table in format ``fmt`` (one of FORMATS)."""
     if fmt == "json":
-        return to_json(frame)
+        return to_json(frame, spec, profile)
     if fmt == "csv":
-        return frame[JSON_FIELDS].assign(reasons=frame["reasons"].map("; ".join)).to_csv(
-            index=False)
+        return to_csv(frame, spec, profile)
     if fmt == "latex":
         return _latex(frame, spec, profile)
     lines = [_cell_line(r) for r in frame.itertuples()]
@@ -40,22 +36,6 @@ def render(frame: pd.DataFrame, spec: TableSpec, profile: str, fmt: str = "text"
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def to_json(frame: pd.DataFrame) -> str:
-    """One object per cell; NaN becomes null."""
-    cells = [{k: _clean(rec[k]) for k in JSON_FIELDS} for rec in frame.to_dict("records")]
-    for cell in cells:
-        cell["comparable_with_paper"] = cell["profile"] == "paper"
-    return json.dumps(cells, indent=1, ensure_ascii=False) + "\n"
-
-
-def decimals(paper_text: str, default: int = 3) -> int:
-    """Decimal places of the paper's printed value ("58.9±2.0" -> 1)."""
-    head = paper_text.replace("+-", "±").split("±")[0].strip().rstrip("%")
-    if not head or head == "-":
-        return default
-    return len(head.split(".")[1]) if "." in head else 0
-
-
 def _cell_line(r: Any) -> dict[str, str]:
     d = decimals(r.paper_text)
     ours, diff = "", ""
@@ -63,7 +43,7 @@ def _cell_line(r: Any) -> dict[str, str]:
         # one seed has no spread to show: the value alone (n says 1/1)
         ours = f"{r.mean:.{d}f} ± {r.std:.{d}f}" if r.n > 1 else f"{r.mean:.{d}f}"
         if not math.isnan(r.diff):  # a toy-scale number is never set against the paper's
-            diff = f"{r.diff:+.{d}f}" if r.profile == "paper" else "n/c"
+            diff = f"{r.diff:+.{d}f}" if comparable(r.profile) else "n/c"
     status = {"cited": "cited (not trained)", "pending": f"pending: {r.pending}"}.get(
         r.status, r.status)
     if r.status in ("partial", "missing") and r.n_failed:
@@ -79,7 +59,7 @@ def _footnotes(frame: pd.DataFrame, spec: TableSpec, profile: str) -> list[str]:
     notes = [f"profile: {profile}; reproduced = mean ± sample std over seeds of the per-run "
              f"value ({', '.join(sorted(set(frame['reducer'])))}; one seed: its value, no ±); "
              "Δ = reproduced - paper"]
-    if profile != "paper":
+    if not comparable(profile):
         notes.append(f"profile {profile!r} is a toy-scale run: its numbers are NOT comparable "
                      "with the paper's (Δ: n/c)")
     for column, side in (("extractor", "reproduced"), ("paper_extractor", "paper")):
@@ -102,21 +82,26 @@ def _md_row(cells: list[str]) -> str:
 
 
 def _latex(frame: pd.DataFrame, spec: TableSpec, profile: str) -> str:
+    """A booktabs table: per column the paper's value, ours and Δ (n/c at toy scale); the
+    footnotes of the text format (profile, comparability, extractors) below it."""
     cols = list(dict.fromkeys(frame["column_label"]))
-    out = [r"\begin{table}[t]", r"\centering",
-           rf"\caption{{{_tex(spec.title)} (profile: {profile})}}",
-           r"\begin{tabular}{l" + "cc" * len(cols) + "}", r"\toprule",
-           "Method & " + " & ".join(rf"\multicolumn{{2}}{{c}}{{{_tex(c)}}}" for c in cols)
-           + r" \\", " & " + " & ".join(["paper & ours"] * len(cols)) + r" \\", r"\midrule"]
+    caption = f"{_tex(spec.title)} (profile: {profile}"
+    caption += ")" if comparable(profile) else "; NOT comparable with the paper)"
+    out = [r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}",
+           r"\begin{tabular}{l" + "ccc" * len(cols) + "}", r"\toprule",
+           "Method & " + " & ".join(rf"\multicolumn{{3}}{{c}}{{{_tex(c)}}}" for c in cols)
+           + r" \\", " & " + " & ".join([r"paper & ours & $\Delta$"] * len(cols)) + r" \\",
+           r"\midrule"]
     for _, group in frame.groupby("row", sort=False):
-        label = group["row_label"].iloc[0]
         cells = []
         for r in group.itertuples():
             line = _cell_line(r)
-            cells += [_tex(line["paper"]), _tex(line["ours"] if r.n else r.status)]
-        out.append(_tex(label) + " & " + " & ".join(cells) + r" \\")
-    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
-    return "\n".join(out) + "\n"
+            cells += [_tex(line["paper"]), _tex(line["ours"] if r.n else r.status),
+                      _tex(line["diff"] or "-")]
+        out.append(_tex(group["row_label"].iloc[0]) + " & " + " & ".join(cells) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}"]
+    out += [rf"\par\footnotesize {_tex(note)}" for note in _footnotes(frame, spec, profile)]
+    return "\n".join([*out, r"\end{table}"]) + "\n"
 
 
 def _tex(text: str) -> str:
@@ -125,11 +110,3 @@ def _tex(text: str) -> str:
                  ("↑", r"$\uparrow$"), ("↓", r"$\downarrow$")):
         text = text.replace(a, b)
     return text
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value

@@ -40,7 +40,7 @@ def filled_store(tmp_path):
     (["table", "--paper", "nope", "--id", "1"], "--paper: unknown paper 'nope'; allowed:"),
     (["table", "--paper", "liu", "--id", "99"], "--id: paper 'liu' has no table '99'; allowed:"),
     (["table", "--paper", "liu", "--id", "1", "--profile", "huge"],
-     "--profile: unknown value 'huge'; allowed: paper, smoke"),
+     "--profile: unknown value 'huge'; allowed: paper"),
     (["table", "--paper", "liu", "--id", "1", "--format", "html"],
      "--format: unknown value 'html'; allowed: text"),
     (["table", "--paper", "liu", "--id", "1", "--executor", "cloud", "--profile", "smoke"],

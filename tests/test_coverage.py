@@ -43,7 +43,7 @@ def test_no_run_json_gives_every_paper_value(paper, table_id, capsys, tmp_path):
     spec = find_table(paper, table_id)
     assert main(["table", "--paper", paper, "--id", table_id, "--no-run", "--format", "json",
                  "--store", str(tmp_path)]) == 0
-    cells = {(c["row"], c["column"]): c for c in json.loads(capsys.readouterr().out)}
+    cells = {(c["row"], c["column"]): c for c in json.loads(capsys.readouterr().out)["rows"]}
     for row in spec.rows:
         for column, value in row.paper.items():
             cell = cells[(row.key, column)]

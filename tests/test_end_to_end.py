@@ -28,7 +28,7 @@ def test_smoke_table_end_to_end_and_reuse(tmp_path):
     store = tmp_path / "store"
     out = cli(*TABLE, "--store", str(store), "--format", "json", "--executor", "local")
     assert out.returncode == 0, out.stderr
-    cells = json.loads(out.stdout)
+    cells = json.loads(out.stdout)["rows"]
     assert len(cells) == 9 and all(c["status"] == "done" and c["n"] == 2 for c in cells)
     assert all(c["profile"] == "smoke" and not c["comparable_with_paper"] for c in cells)
     modes = [c["mean"] for c in cells if c["metric"] == "modes"]
@@ -40,7 +40,7 @@ def test_smoke_table_end_to_end_and_reuse(tmp_path):
     first = results(store)
     again = cli(*TABLE, "--store", str(store), "--format", "json", "--executor", "local")
     assert again.returncode == 0 and results(store) == first  # nothing retrained
-    assert json.loads(again.stdout) == cells
+    assert json.loads(again.stdout)["rows"] == cells
 
 
 @pytest.mark.slow

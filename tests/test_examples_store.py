@@ -45,7 +45,7 @@ def test_committed_runs_carry_provenance(store):
 def test_watanabe_tables_render_at_smoke_scale(store, table_id, capsys):
     assert main(["table", "--paper", "watanabe", "--id", table_id, "--profile", "smoke",
                  "--store", str(store), "--no-run", "--format", "json"]) == 0
-    cells = json.loads(capsys.readouterr().out)
+    cells = json.loads(capsys.readouterr().out)["rows"]
     trained = [c for c in cells if c["status"] not in ("cited", "pending")]
     assert trained and all(c["status"] == "done" and c["n"] >= 1 for c in trained)
     assert not any(c["comparable_with_paper"] for c in cells)
@@ -54,15 +54,14 @@ def test_watanabe_tables_render_at_smoke_scale(store, table_id, capsys):
 def test_liu_table_1_renders_from_the_committed_runs(store, capsys):
     assert main(["table", "--paper", "liu", "--id", "1", "--store", str(store), "--no-run",
                  "--format", "json"]) == 0
-    cells = json.loads(capsys.readouterr().out)
+    cells = json.loads(capsys.readouterr().out)["rows"]
     assert len(cells) == 9 and all(c["status"] == "done" and c["n"] == 5 for c in cells)
     assert all(c["comparable_with_paper"] for c in cells)
 
 
 def test_every_committed_run_belongs_to_a_spec():
     from reproduce.figspecs import figure_ids, find_figure
-    from reproduce.figures import plan_figure
-    from reproduce.plan import plan_table
+    from reproduce.plan import plan_figure, plan_table
     from reproduce.specs import PAPERS, find_table, spec_root
 
     used: set[str] = set()
@@ -82,7 +81,7 @@ def test_every_committed_run_belongs_to_a_spec():
 def test_cho_pc_single_lambda_rows_render_at_paper_scale(store, capsys):
     assert main(["table", "--paper", "cho", "--id", "pc", "--store", str(store), "--no-run",
                  "--format", "json"]) == 0
-    cells = json.loads(capsys.readouterr().out)
+    cells = json.loads(capsys.readouterr().out)["rows"]
     single = [c for c in cells if c["row"] != "creg0.1_x8"]
     assert len(single) == 4 * 11
     assert all(c["status"] == "done" and c["n"] == 1 and c["comparable_with_paper"]

@@ -9,7 +9,8 @@ import pytest
 
 from reproduce.errors import SpecError, UserError
 from reproduce.figspecs import load_figure
-from reproduce.figures import plan_figure, render_figure
+from reproduce.figures import render_figure
+from reproduce.plan import plan_figure
 from reproduce.store import Store
 
 SWEEP_FIGURE = """

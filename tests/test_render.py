@@ -43,10 +43,10 @@ def test_render_matches_golden(tmp_path, fmt):
 def test_json_cells_hold_hand_computed_values(tmp_path):
     spec, plan, store = _filled(tmp_path)
     cells = {(c["row"], c["column"]): c for c in json.loads(
-        render(cell_frame(plan, store), spec, "smoke", "json"))}
+        render(cell_frame(plan, store), spec, "smoke", "json"))["rows"]}
     modes = cells[("base", "modes")]
     assert modes["mean"] == 7.5 and modes["n"] == 2 and modes["paper_value"] == 5.3
-    assert modes["std"] == pytest.approx(0.7071067811865476)
+    assert modes["std"] == 0.7 and modes["decimals"] == 1  # sqrt(0.5), as displayed
     rkl = cells[("base", "rkl_best")]  # best (lowest) per run: 0.20 and 0.10
     assert rkl["mean"] == pytest.approx(0.15) and rkl["reducer"] == "best"
     cited = cells[("other", "modes")]
@@ -83,7 +83,7 @@ def test_a_diverged_value_is_failed_not_averaged(tmp_path):
     first = next(iter(plan.runs))
     store.log_eval(first, 20, {"modes": float("nan"), "reverse_kl": 0.2})
     cells = {(c["row"], c["column"]): c for c in json.loads(
-        render(cell_frame(plan, store), spec, "smoke", "json"))}
+        render(cell_frame(plan, store), spec, "smoke", "json"))["rows"]}
     modes = cells[("base", "modes")]
     assert modes["n"] == 1 and modes["mean"] == 8.0 and modes["n_failed"] == 1
     assert modes["status"] == "partial" and modes["reasons"] == ["non-finite modes"]

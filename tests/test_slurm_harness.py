@@ -57,7 +57,7 @@ def test_smoke_table_as_one_slurm_array_detached_then_reattached(slurm_cluster, 
     assert status.stdout.count("2 done") == 9
     out = cli("table", *table, "--no-run", "--format", "json")
     assert out.returncode == 0, out.stderr[-2000:]
-    cells = json.loads(out.stdout)
+    cells = json.loads(out.stdout)["rows"]
     assert all(c["status"] == "done" and c["n"] == 2 for c in cells)
     (submission,) = [json.loads(p.read_text()) for p in (store / "submissions").glob("*.json")]
     assert submission["executor"] == "slurm" and len(submission["job_ids"]) == 6
