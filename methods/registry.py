@@ -1,6 +1,11 @@
-"""Registry of trainable methods: name -> trainer entry point, defaults, metrics.
+"""Registry of trainable methods: name -> parameters, metrics, build, cost (torch-free).
 
-This module is torch-free: the trainer module is imported only when a run starts.
+A method is declared once, in its ``config.py``: its typed parameters (defaults and
+rules), the metrics its evaluations write, and ``build`` ("package.module:function",
+``build(p, seed, dataset) -> methods.engine.protocol.Built``). The engine's
+:func:`methods.engine.protocol.train` trains every method that has a build and
+:func:`methods.engine.protocol.rescore` re-scores its checkpoints. Modules behind the
+entry points are imported only when a run starts.
 """
 
 from __future__ import annotations
@@ -15,14 +20,19 @@ from methods.deviations import Deviation
 from methods.params import Param, Rule, check_params, schema, typed
 
 
+TRAIN = "methods.engine.protocol:train"  # the trainer of every method with a build
+RESCORE = "methods.engine.protocol:rescore"  # its `reproduce eval`
+
+
 @dataclass(frozen=True)
 class MethodInfo:
     """One trainable method."""
 
     name: str
-    trainer: str  # "package.module:function"
     defaults: Mapping[str, Any]
     metrics: tuple[str, ...]  # metric names its evaluations write (checked at spec load)
+    build: str = ""  # "package.module:function": (typed params, seed, dataset) -> Built
+    trainer: str = TRAIN  # "package.module:function": (ctx) -> final metrics
     paper: str = ""
     description: str = ""
     cost_cpu_seconds: float = 60.0  # rough cost of one run at the defaults (for `plan`)
@@ -35,10 +45,20 @@ class MethodInfo:
     # members a run trains as one batched model (params -> count; None: always 1), so a
     # figure series' ``member`` key can be checked when the spec is loaded
     members: Callable[[Mapping[str, Any]], int] | None = None
-    evaluator: str = ""  # "package.module:function": (ctx, metrics, options) -> dict, or ""
+    # "package.module:function": (ctx, state, metrics, options) -> dict (``reproduce eval``),
+    # RESCORE for a method with a build, or "" (no re-scoring)
+    evaluator: str = ""
+    # `reproduce eval` option -> the parameter it overrides ("n_samples", "extractor")
+    eval_options: Mapping[str, str] = field(default_factory=dict)
+    # parameters that change only the evaluation: a run differing from a finished run in
+    # these alone evaluates that run's final model instead of training
+    eval_params: tuple[str, ...] = ()
+    threads: int = 1  # torch threads a run trains with (a ``threads`` parameter overrides)
     extra: Mapping[str, Any] = field(default_factory=dict)
     rules: Mapping[str, Rule] = field(default_factory=dict)  # domains beyond ">= 0"
     deviations: tuple[Deviation, ...] = ()  # settings that differ from the paper's text
+    # parameters whose value the paper's text states: name -> (that value, where it says so)
+    paper_values: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
 
     @cached_property
     def params(self) -> dict[str, Param]:
@@ -53,16 +73,22 @@ class MethodInfo:
         """The run's parameters as a frozen dataclass (defaults filled in)."""
         return typed(self.name, params, self.params)
 
+    def thread_count(self, params: Mapping[str, Any]) -> int:
+        """The torch threads a run with ``params`` trains with: part of its config, so one
+        run id always gives the same numbers."""
+        return int(params.get("threads", self.threads)) or self.threads
+
     def load_trainer(self) -> Callable[..., dict[str, float]]:
         """Import and return the trainer function."""
-        return _load(self.trainer)
+        return load_entry(self.trainer)
 
     def load_evaluator(self) -> Callable[..., dict[str, Any]] | None:
         """Import and return the evaluator of stored checkpoints, if the method has one."""
-        return _load(self.evaluator) if self.evaluator else None
+        return load_entry(self.evaluator) if self.evaluator else None
 
 
-def _load(entry: str) -> Callable[..., Any]:
+def load_entry(entry: str) -> Callable[..., Any]:
+    """The function named by ``"package.module:function"``."""
     module_name, func = entry.split(":")
     return getattr(importlib.import_module(module_name), func)
 

@@ -16,7 +16,11 @@ from reproduce.validate import Fields, deep_merge
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ("watanabe", "noroozi", "cho", "zhou", "liu")
-PROFILES = ("paper", "smoke")
+PROFILES = ("paper", "official", "smoke")
+# profiles that run at the paper's own scale: ``paper`` follows the paper's text,
+# ``official`` the values of the paper's public code where the two disagree (its ``note``
+# names the source); ``smoke`` is toy scale, never comparable with the paper's numbers
+FULL_SCALE = ("paper", "official")
 RUN_KEYS = {"method", "dataset", "params"}
 _REDUCER = re.compile(r"^(last|best|last_k:[1-9][0-9]*)$")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
@@ -68,6 +72,7 @@ class Row:
 class Profile:
     seeds: int | None
     run: dict[str, Any]
+    note: str = ""  # the protocol's source (required for ``official``)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,10 @@ class TableSpec:
     def profile(self, name: str) -> Profile:
         return resolve_profile(self.profiles, name, self.path)
 
+    def protocol_note(self, profile: str) -> str:
+        """What the profile's protocol follows, e.g. the public code it names."""
+        return self.profile(profile).note
+
     def seeds_for(self, profile: str) -> int:
         return self.profile(profile).seeds or self.seeds
 
@@ -106,8 +115,14 @@ class TableSpec:
         return merged.get("method", "")
 
 
+def at_paper_scale(profile: str) -> bool:
+    """Whether ``profile`` runs at the paper's own scale (its numbers are comparable)."""
+    return profile in FULL_SCALE
+
+
 def resolve_profile(profiles: dict[str, Profile], name: str, path: Path) -> Profile:
-    """The named profile of a spec; ``paper`` falls back to the spec's base values."""
+    """The named profile of a spec; ``paper`` falls back to the spec's base values. Any
+    other profile (``official``, ``smoke``) exists only where the spec defines it."""
     if name in profiles:
         return profiles[name]
     if name == "paper":
@@ -291,7 +306,8 @@ def _load_rows(top: Fields, path: Path, column_keys: set[str]) -> list[Row]:
 
 
 def load_profiles(top: Fields, path: Path) -> dict[str, Profile]:
-    """The ``[profiles.<name>]`` sections: ``seeds`` (>= 1) and ``run`` (params, dataset)."""
+    """The ``[profiles.<name>]`` sections: ``seeds`` (>= 1), ``run`` (params, dataset) and
+    ``note`` (what the protocol follows; required for ``official``)."""
     profiles: dict[str, Profile] = {}
     section = top.sub("profiles")
     for name in section.data:
@@ -299,7 +315,11 @@ def load_profiles(top: Fields, path: Path) -> dict[str, Profile]:
             raise SpecError(path, f"profiles.{name}",
                             f"unknown profile; allowed: {', '.join(PROFILES)}")
         f = section.sub(name)
-        f.check_keys({"seeds", "run"})
+        f.check_keys({"seeds", "run", "note"})
+        note = f.get("note", str, "")
+        if name == "official" and not note.strip():
+            raise SpecError(path, f.field("note"), "required: the public code (repository) "
+                            "whose values this protocol uses")
         seeds = f.get("seeds", int, None)
         if seeds is not None and seeds < 1:
             raise SpecError(path, f.field("seeds"), "must be at least 1")
@@ -307,7 +327,7 @@ def load_profiles(top: Fields, path: Path) -> dict[str, Profile]:
         if "method" in run:
             raise SpecError(path, f"{f.field('run')}.method", "a profile changes the scale of "
                             "a run, not its method; allowed here: dataset, params")
-        profiles[name] = Profile(seeds, run)
+        profiles[name] = Profile(seeds, run, note)
     return profiles
 
 

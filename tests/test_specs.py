@@ -32,13 +32,16 @@ def test_paper_values(text, value, std):
      "allowed: "),
     (('reducer = "best"', 'reducer = "median"'), "columns[1].reducer", "last_k:N"),
     (('better = "lower"', 'better = "smaller"'), "metrics[1].better", "higher, lower"),
-    (("[profiles.smoke]", "[profiles.huge]"), "profiles.huge", "paper, smoke"),
+    (("[profiles.smoke]", "[profiles.huge]"), "profiles.huge", "paper, official, smoke"),
+    (("[profiles.smoke]", "[profiles.official]"), "profiles.official.note",
+     "the public code"),
     (('modes = "5.3±1.1"', 'modes = "about five"'), "rows[0].paper.modes", "number ± std"),
     (('metric = "modes"', 'metric = "fid"'), "columns[0].metric", "modes, reverse_kl"),
     (("seeds = 2", "seeds = 0"), "profiles.smoke.seeds", "at least 1"),
     (("run = { params = { steps = 20,", 'run = { method = "liu2d", params = { steps = 20,'),
      "profiles.smoke.run.method", "allowed here: dataset, params"),
-    (("seeds = 2", 'seeds = 2\nreducer = "best"'), "profiles.smoke.reducer", "allowed: run"),
+    (("seeds = 2", 'seeds = 2\nreducer = "best"'), "profiles.smoke.reducer",
+     "allowed: note, run"),
 ])
 def test_bad_spec_names_file_field_and_allowed(tmp_path, change, field, allowed):
     path = write_spec(tmp_path, GOOD_TABLE.replace(*change, 1))

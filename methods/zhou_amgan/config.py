@@ -5,7 +5,8 @@ One trainer for every model of Tables 1-3 and sections 7.1.2 / 7.1.5, picked by
 
 - ``gan``: binary D, non-saturating G loss (Eq. 1 with -log D_r).
 - ``gan_star``: GAN + an auxiliary classifier on real data whose loss does not reach G
-  (section 7.1.1), weighted ``gan_star_aux_weight`` = 0.1 in D (REFERENCES.md, official code).
+  (section 7.1.1, "in the AC-GAN* setting"), weighted ``gan_star_aux_weight`` in D: 1 as
+  AC-GAN*'s classifier (profile ``paper``), 0.1 in the official code (profile ``official``).
 - ``acgan_star``: AC-GAN* (Eqs. 6-9): binary D + classifier on real data; G adds
   ``aux_weight_g`` * H(u(y), C(G(z))) (Eq. 7).
 - ``acgan_star_plus``: AC-GAN* + ``uniform_weight`` * H(u(.), C(fake)) in D (Eq. 20).
@@ -21,12 +22,17 @@ variant. D's logits: 1 (gan: D_r = sigmoid), 1 + K (AC family: binary + classifi
 K class logits with the (K+1)-th "fake" logit fixed at 0 (LabelGAN, AM-GAN, as Salimans et
 al. and the official code; ``fake_logit = "learned"`` gives D K+1 free outputs).
 
-Networks: methods/nets/dcgan_wn.py (Appendix F). Hyper-parameters (Appendix F and the
-official code, REFERENCES.md): Adam betas (0.5, 0.999), batch 100, G lr 4e-4 and D lr
-twice that (``d_lr_mult`` = 2), staircase decay x0.5 every 100k iterations, 1 D step per
-G step. The paper does not state the iterations; ``steps`` = 300k (three stairs; the
-official code runs up to 1M) is our choice. D sees real and fake in one concatenated
-batch in its update (one batch-norm statistic over both; our choice).
+Networks: methods/nets/dcgan_wn.py (Appendix F). Hyper-parameters (Appendix F): Adam
+betas (0.5, 0.999), batch 100, initial learning rate 4e-4 for G and for D (both columns
+of Appendix F; ``d_lr_mult`` = 1), "exponential decay with stair" (factor and period from
+the official code: x0.5 every 100k iterations), 1 D step per G step. The official code
+(ZhimingZhou/AM-GANs-for-reproduce, REFERENCES.md) trains D at twice G's rate and GAN*'s
+classifier at weight 0.1: the specs' ``official`` profile runs those values. The paper
+does not state the iterations; ``steps`` = 300k (three stairs; the official code runs up
+to 1M) is our choice. D's update sees real and fake images in one concatenated batch
+(one batch-norm statistic over both); G's update passes its fakes alone through D (our
+choice; the paper does not say). Every such choice is a :data:`DEVIATIONS` entry
+(docs/DEVIATIONS.md).
 
 Evaluation (every ``eval_every`` steps, ``n_eval_samples`` samples with fixed noise):
 Inception Score with ``is_extractor`` ("inception": the ImageNet Inception-v3 of
@@ -43,6 +49,7 @@ Each record names its extractor in ``<metric>_extractor`` string fields.
 
 from __future__ import annotations
 
+from methods.deviations import Deviation
 from methods.params import POSITIVE, PROBABILITY, at_least, between, one_of, standard_rules
 from methods.registry import MethodInfo, register
 
@@ -75,12 +82,12 @@ DEFAULTS: dict[str, object] = {
     # loss weights
     "aux_weight_g": 1.0,  # classifier loss in G (Eq. 7); 0.1 in section 7.1.2's variant
     "aux_weight_d": 1.0,  # classifier loss in D (Eq. 9, and AC-GAN's fake term)
-    "gan_star_aux_weight": 0.1,  # GAN*'s classifier weight in D (official code)
+    "gan_star_aux_weight": 1.0,  # GAN*'s classifier weight in D (AC-GAN*'s; official: 0.1)
     "uniform_weight": 1.0,  # AC-GAN*+'s Eq. 20
     # optimiser (Appendix F, official code)
     "batch_size": 100,
     "lr": 0.0004,  # G's initial learning rate
-    "d_lr_mult": 2.0,  # D's learning rate = 2 x G's (official code)
+    "d_lr_mult": 1.0,  # D's learning rate / G's (Appendix F: 0.0004 both; official: 2)
     "beta1": 0.5,
     "beta2": 0.999,
     # evaluation
@@ -99,6 +106,50 @@ METRICS = ("inception_score", "inception_score_std", "is_marginal_entropy", "is_
            "am_score", "am_kl", "am_entropy", "msssim_max", "msssim_mean", "g_noise_grad",
            "sample_std")
 
+OFFICIAL_CODE = "ZhimingZhou/AM-GANs-for-reproduce (REFERENCES.md)"
+
+# parameters whose value the paper's text states, with where it says so
+PAPER_VALUES: dict[str, tuple[object, str]] = {
+    "lr": (0.0004, "Appendix F"),
+    "d_lr_mult": (1.0, "Appendix F (0.0004 in the generator and the discriminator column)"),
+    "beta1": (0.5, "Appendix F"),
+    "beta2": (0.999, "Appendix F"),
+    "batch_size": (100, "Appendix F"),
+    "z_dim": (100, "Appendix F (noise 100, 110 with the class condition)"),
+    "d_input_noise": (0.1, "Appendix F (Add Gaussian Noise N(0.0, 0.1))"),
+    "d_dropout": (0.3, "Appendix F (Output Drop 0.3)"),
+    "gan_star_aux_weight": (1.0, "section 7.1.1 (GAN* is GAN 'in the AC-GAN* setting')"),
+    "n_eval_samples": (50000, "section 7.1.6 (IS and AM Score on 50k samples)"),
+}
+
+DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation("d_lr_mult", "Appendix F: 'initial learning rate 0.0004' in the generator and "
+              "in the discriminator column", 1.0, f"2.0 (D at 8e-4), {OFFICIAL_CODE}",
+              "the paper's text states one rate for both; profile official runs the code's"),
+    Deviation("gan_star_aux_weight", "section 7.1.1: GAN* is the GAN 'in the AC-GAN* "
+              "setting' (AC-GAN*'s classifier loss, Eq. 9, has weight 1)", 1.0,
+              f"0.1, {OFFICIAL_CODE}", "the text names AC-GAN*'s setting; profile official "
+              "runs the code's weight"),
+    Deviation("steps", "silent (the number of iterations is not stated)", 300000,
+              f"up to 1,000,000, {OFFICIAL_CODE}", "three stairs of the decay; a GPU-day "
+              "budget per run"),
+    Deviation("lr_decay", "Appendix F: 'Exponential decay with stair' (no factor)", 0.5,
+              f"0.5, {OFFICIAL_CODE}", "the code's factor"),
+    Deviation("lr_decay_every", "Appendix F: 'Exponential decay with stair' (no period)",
+              100000, f"100,000, {OFFICIAL_CODE}", "the code's period"),
+    Deviation("wn_data_init", "Appendix F: 'We use weight normalization for each weight' "
+              "(no initialisation stated)", True, f"data-dependent init, {OFFICIAL_CODE}",
+              "the code's initialisation"),
+    Deviation("fake_logit", "Eqs. 4-5 and Appendix F (K+1 outputs for LabelGAN / AM-GAN); "
+              "whether the (K+1)-th logit is learned is not stated", "zero",
+              f"fixed at 0 (Salimans et al. 2016), {OFFICIAL_CODE}",
+              "as the code; 'learned' gives D K+1 free outputs"),
+    Deviation("D and G batches", "silent", "D's update: real and fake in one concatenated "
+              "batch (one batch-norm statistic); G's update: fakes alone through D", "",
+              "one D forward per update; the batch-norm statistics of G's update then see "
+              "fakes only, as in a separate forward"),
+)
+
 INFO = register(
     MethodInfo(
         name="zhou_amgan",
@@ -116,6 +167,8 @@ INFO = register(
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="zhou",
+        deviations=DEVIATIONS,
+        paper_values=PAPER_VALUES,
         description="AM-GAN family (GAN, GAN*, AC-GAN*, AC-GAN*+, AC-GAN, LabelGAN, AM-GAN) "
         "on the Appendix F DCGAN with weight norm, dynamic or predefined labeling",
         # One run at the defaults (300k steps, batch 100, 32x32, 30 evaluations of 50k
