@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,26 +11,10 @@ import pandas as pd
 from reproduce.plan import Plan
 from reproduce.store import Store
 
-EVAL_COLUMNS = ["run_id", "step", "metric", "value"]
-
 
 def load_evaluations(store: Store, run_ids: Iterable[str]) -> pd.DataFrame:
     """Every numeric evaluation of the given runs, long form: run_id, step, metric, value."""
-    records: list[tuple[str, int, str, float]] = []
-    for rid in run_ids:
-        path = store.run_dir(rid) / "metrics.jsonl"
-        try:
-            text = path.read_text()
-        except FileNotFoundError:
-            continue
-        for line in text.splitlines():
-            if not line:
-                continue
-            entry = json.loads(line)
-            step = entry.pop("step")
-            records.extend((rid, step, k, v) for k, v in entry.items()
-                           if isinstance(v, int | float) and not isinstance(v, bool))
-    return pd.DataFrame.from_records(records, columns=EVAL_COLUMNS)
+    return store.metrics_frame(run_ids)
 
 
 def reduce_runs(evals: pd.DataFrame, metric: str, reducer: str, better: str) -> pd.Series:
@@ -82,7 +65,8 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
               if rid in per_run.index and np.isfinite(per_run.loc[rid])]
         nonfinite = [rid for rid in cell.run_ids
                      if rid in per_run.index and not np.isfinite(per_run.loc[rid])]
-        failed = [rid for rid in cell.run_ids if states[rid]["state"] == "failed"] + nonfinite
+        failed = [rid for rid in cell.run_ids
+                  if states[rid]["state"] in ("failed", "corrupt")] + nonfinite
         for rid in nonfinite:  # a diverged value is a failure, never averaged in
             states[rid] = {**states[rid], "reason": f"non-finite {metric.name}"}
         mean, std, n = mean_std(per_run.loc[ok]) if ok else (np.nan, np.nan, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -11,10 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from reproduce.errors import UserError
+from reproduce.interrupts import local_controllers, sigterm_as_interrupt, stop_local_jobs
+from reproduce.liveness import process_start
 from reproduce.plan import RunSpec
 from reproduce.store import Store, atomic_write_json, read_json
 
 EXECUTORS = ("local", "debug", "slurm")
+
+
+def open_store(path: str | os.PathLike[str], for_writing: bool) -> Store:
+    """:meth:`Store.open` with SLURM jobs judged by SLURM's accounting."""
+    from reproduce.slurm_state import job_alive
+
+    return Store.open(path, for_writing, job_alive=job_alive)
 
 
 def default_workers() -> int:
@@ -35,60 +45,118 @@ class Submission:
 
 
 def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
-           workers: int | None = None, slurm_profile: dict[str, Any] | None = None
-           ) -> Submission:
+           workers: int | None = None, slurm_profile: dict[str, Any] | None = None,
+           device: str = "auto") -> Submission:
     """Prepare each run's folder and submit the runs that are not done, not running and
     not queued in a live job (so no run is trained twice at once).
 
+    A corrupt run's folder is moved aside (bytes kept) and the run trained afresh.
     ``local``: ``workers`` processes, each training its share of runs one after another.
     ``debug``: in this process (runs when waited on). ``slurm``: one array task per run.
     """
-    import submitit
-
-    from reproduce import runner
-
     if executor not in EXECUTORS:
         raise UserError(f"--executor: unknown executor {executor!r}; allowed: "
                         f"{', '.join(EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers: {workers}; allowed: an integer >= 1")
+    from reproduce import devices
+
+    gpus = devices.job_gpus(executor, device, [] if executor == "slurm" else
+                            devices.visible_gpus())
+    devices.export_device(device)
     for run in runs:
+        _set_aside_if_corrupt(store, run.run_id)
         store.prepare(run.run_id, run.config)
     states = {r.run_id: store.state(r.run_id) for r in runs}
     pending = [rid for rid, s in states.items() if s == "pending"]
     queued = queued_alive(store, pending) if pending else {}
     todo = [rid for rid, s in states.items()
             if s in ("missing", "failed") or (s == "pending" and not queued.get(rid))]
+    todo = [rid for rid in todo if _reset_to_pending(store, rid)]
     if not todo:
         return Submission()
-    for rid in todo:  # a failed or interrupted run is tried again, resuming from its checkpoint
-        store.set_status(rid, "pending", reason="submitted")
-    folder = store.root / "submitit" / "%j"
     if executor == "slurm":
-        from reproduce.slurm_profile import executor_parameters
-
-        ex = submitit.AutoExecutor(folder=folder, cluster="slurm")
-        ex.update_parameters(**executor_parameters(slurm_profile or {}))
-        jobs = ex.map_array(runner.SlurmRunTask(), [str(store.root)] * len(todo), todo)
-        owners = {rid: str(job.job_id) for rid, job in zip(todo, jobs, strict=True)}
+        jobs, owners = _submit_slurm(store, todo, slurm_profile or {})
     else:
-        ex = submitit.AutoExecutor(folder=folder, cluster=executor)
-        ex.update_parameters(timeout_min=60 * 24 * 7)
-        n = workers or default_workers()
-        os.environ.setdefault("REPRODUCE_THREADS_PER_WORKER",
-                              str(max(1, (os.cpu_count() or 1) // n)))
-        chunks = _chunks(todo, 1 if executor == "debug" else n)
-        jobs = ex.map_array(runner.execute_runs, [str(store.root)] * len(chunks), chunks)
-        owners = {rid: str(job.job_id) for chunk, job in zip(chunks, jobs, strict=True)
-                  for rid in chunk}
+        jobs, owners = _submit_local(store, todo, executor,
+                                     workers or devices.default_workers(gpus), gpus)
     record_submission(store, executor, owners)
     return Submission(list(jobs), todo)
 
 
+def _set_aside_if_corrupt(store: Store, run_id: str) -> None:
+    status = store.status(run_id)
+    if status["state"] != "corrupt":
+        return
+    moved = store.quarantine(run_id)
+    if moved is not None:
+        print(f"run {run_id}: {status['reason']}; its folder was moved to {moved} and the "
+              "run is trained again as a fresh attempt", file=sys.stderr)
+
+
+def _reset_to_pending(store: Store, run_id: str) -> bool:
+    """Mark a run to be tried (again) as pending, under its claim; False when another
+    live process holds the claim (it trains the run: follow it instead)."""
+    if not store.claim(run_id):
+        return False
+    try:
+        if store.state(run_id) in ("done", "corrupt"):
+            return False
+        store.set_status(run_id, "pending", reason="submitted")
+        return True
+    finally:
+        store.release(run_id)
+
+
+def _submit_local(store: Store, todo: list[str], executor: str, workers: int,
+                  gpus: Sequence[str] = ()) -> tuple[list[Any], dict[str, str]]:
+    from reproduce import devices, runner
+
+    chunks = _chunks(todo, 1 if executor == "debug" else workers)
+    with local_controllers():  # worker i sees GPU gpus[i % len(gpus)] only (devices.py)
+        jobs = devices.map_local(executor, store.root / "submitit" / "%j", runner.execute_runs,
+                                 str(store.root), chunks, gpus, 60 * 24 * 7)
+    owners = {rid: str(job.job_id) for chunk, job in zip(chunks, jobs, strict=True)
+              for rid in chunk}
+    return jobs, owners
+
+
+def _submit_slurm(store: Store, todo: list[str], profile: dict[str, Any]
+                  ) -> tuple[list[Any], dict[str, str]]:
+    """One array task per run; a failed sbatch returns the runs to what they were."""
+    import submitit
+
+    from reproduce import runner
+    from reproduce.slurm_profile import executor_parameters
+
+    ex = submitit.AutoExecutor(folder=store.root / "submitit" / "%j", cluster="slurm")
+    ex.update_parameters(**executor_parameters(profile))
+    try:
+        jobs = ex.map_array(runner.SlurmRunTask(), [str(store.root)] * len(todo), todo)
+    except Exception as err:  # noqa: BLE001 - sbatch's own message is what the user needs
+        for rid in todo:
+            store.forget(rid)
+        raise UserError(f"--executor slurm: submission failed: {_sbatch_message(err)}; "
+                        f"{len(todo)} run(s) not submitted") from None
+    return jobs, {rid: str(job.job_id) for rid, job in zip(todo, jobs, strict=True)}
+
+
+def _sbatch_message(err: BaseException) -> str:
+    lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+    picked = next((ln for ln in lines if "sbatch:" in ln or "error" in ln.lower()),
+                  lines[-1] if lines else type(err).__name__)
+    return picked[:300]
+
+
 def record_submission(store: Store, executor: str, owners: dict[str, str]) -> Path:
-    """Remember which job carries which run, so `status` and `wait` can reattach later."""
+    """Remember which job carries which run, so `status` and `wait` can reattach later
+    (a local job is its controller's pid with that process's start time)."""
     name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.json"
     path = store.root / "submissions" / name
+    job_ids = sorted(set(owners.values()))
+    starts = {j: process_start(int(j)) for j in job_ids if executor == "local" and j.isdigit()}
     atomic_write_json(path, {"executor": executor, "submitted": time.time(), "runs": owners,
-                             "job_ids": sorted(set(owners.values())),
+                             "job_ids": job_ids, "starts": starts,
                              "folder": str(store.root / "submitit")})
     return path
 
@@ -96,20 +164,20 @@ def record_submission(store: Store, executor: str, owners: dict[str, str]) -> Pa
 def queued_alive(store: Store, run_ids: Iterable[str]) -> dict[str, bool]:
     """For each of ``run_ids`` that was submitted: whether its job may still run it."""
     from reproduce.slurm_state import job_alive
-    from reproduce.store import pid_alive
 
     wanted = set(run_ids)
     alive: dict[str, bool] = {}
     for sub in submissions(store):
-        for rid, job_id in sub.get("runs", {}).items():
-            if rid not in wanted:
+        starts = sub.get("starts") or {}
+        for rid, job_id in (sub.get("runs") or {}).items():
+            if rid not in wanted or not isinstance(job_id, str):
                 continue
-            if sub["executor"] == "slurm":
-                alive[rid] = job_alive(job_id)
-            elif sub["executor"] == "local" and job_id.isdigit():
-                alive[rid] = pid_alive(int(job_id))
-            else:
-                alive[rid] = False
+            if sub.get("executor") == "slurm":
+                alive[rid] = alive.get(rid, False) or job_alive(job_id)
+            elif sub.get("executor") == "local" and job_id.isdigit():
+                start = process_start(int(job_id))
+                same = start is not None and starts.get(job_id) in (None, start)
+                alive[rid] = alive.get(rid, False) or same
     return alive
 
 
@@ -117,34 +185,46 @@ def submissions(store: Store) -> list[dict[str, Any]]:
     folder = store.root / "submissions"
     if not folder.is_dir():
         return []
-    return [read_json(p, {}) for p in sorted(folder.glob("*.json"))]
+    records = [read_json(p, {}) for p in sorted(folder.glob("*.json"))]
+    return [r for r in records if isinstance(r, dict)]
 
 
 def wait(run_ids: Sequence[str], store: Store, submission: Submission | None = None,
          poll_s: float = 1.0, progress: bool = True) -> dict[str, str]:
-    """Wait until every run is done or failed, showing a progress bar; returns the states.
+    """Wait until every run is done, failed or corrupt, showing a progress bar.
 
     With a ``submission``, its jobs are followed; without one (or once they have ended),
-    the store is: runs running, or queued in a live job, are waited for."""
+    the store is: runs running (in any invocation), or queued in a live job, are waited
+    for. Ctrl-C or SIGTERM stops this submission's local workers, leaves their runs
+    pending and re-raises KeyboardInterrupt.
+    """
+    jobs: Sequence[Any] = submission.jobs if submission else ()
+    try:
+        with sigterm_as_interrupt():
+            return _follow(list(dict.fromkeys(run_ids)), store, jobs, submission, poll_s,
+                           progress)
+    except KeyboardInterrupt:
+        if submission:
+            stop_local_jobs(submission.jobs)
+            _leave_pending(store, submission.run_ids)
+        raise
+
+
+def _follow(run_ids: list[str], store: Store, jobs: Sequence[Any],
+            submission: Submission | None, poll_s: float, progress: bool) -> dict[str, str]:
     from tqdm import tqdm
 
-    run_ids = list(dict.fromkeys(run_ids))
-    jobs: Sequence[Any] = submission.jobs if submission else ()
-    debug_jobs = [j for j in jobs if type(j).__name__ == "DebugJob"]
-    for job in debug_jobs:  # debug jobs run in this process when their result is asked for
-        _result_or_none(job)
-    import sys
-
+    for job in [j for j in jobs if type(j).__name__ == "DebugJob"]:
+        _result_or_none(job)  # debug jobs run in this process when their result is asked for
     bar = tqdm(total=len(run_ids), unit="run", disable=not progress, dynamic_ncols=True,
                mininterval=0.5 if sys.stderr.isatty() else 30)
     try:
         while True:
             states = {rid: store.state(rid) for rid in run_ids}
-            finished = sum(s in ("done", "failed") for s in states.values())
-            bar.n = finished
+            bar.n = sum(s in ("done", "failed", "corrupt") for s in states.values())
             bar.set_postfix_str(_running_progress(store, states), refresh=False)
             bar.refresh()
-            if finished == len(run_ids):
+            if bar.n == len(run_ids):
                 break
             if jobs and all(j.done() for j in jobs):
                 _mark_orphans(store, submission.run_ids if submission else [], jobs)
@@ -187,14 +267,32 @@ def _result_or_none(job: Any) -> Any:
 
 
 def _mark_orphans(store: Store, run_ids: Sequence[str], jobs: Sequence[Any]) -> None:
-    """Runs of this submission whose jobs ended without a result are failed, with the
-    job's error (runs of other submissions are left to their own jobs)."""
+    """Runs of this submission left pending when its jobs ended, that no live process
+    holds and no live job of another submission will take, are failed with the jobs'
+    error. Runs another invocation trains are running, not failed: they are followed."""
     errors = [r for r in map(_result_or_none, jobs) if isinstance(r, Exception)]
     reason = next((str(e).strip().splitlines()[-1] for e in errors if str(e).strip()), "")
+    left = [rid for rid in run_ids if store.state(rid) in ("pending", "missing")]
+    queued = queued_alive(store, left) if left else {}
+    for rid in left:
+        if queued.get(rid) or not store.claim(rid):
+            continue
+        try:
+            if store.state(rid) in ("pending", "missing"):
+                store.set_status(rid, "failed",
+                                 reason=f"job ended without a result: {reason or 'killed'}"[:300])
+        finally:
+            store.release(rid)
+
+
+def _leave_pending(store: Store, run_ids: Sequence[str]) -> None:
+    """After an interrupt: runs whose worker is gone are pending again, not running."""
     for rid in run_ids:
         status = store.status(rid)
-        if status["state"] in ("pending", "missing") or (
-                status["state"] == "running" and not status.get("job_id")
-                and status.get("pid") not in (None, os.getpid())):
-            store.set_status(rid, "failed",
-                             reason=f"job ended without a result: {reason or 'killed'}"[:300])
+        if status["state"] == "failed" and status.get("stale") and store.claim(rid):
+            try:
+                store.set_status(rid, "pending", reason="interrupted; resumes from "
+                                 "its checkpoint" if store.has_checkpoint(rid) else
+                                 "interrupted before its first checkpoint")
+            finally:
+                store.release(rid)

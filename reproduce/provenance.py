@@ -38,18 +38,23 @@ def package_versions() -> dict[str, str]:
 
 
 def device_name() -> str:
+    """The device this process trained on: the current GPU's name when CUDA was
+    initialised here (a trainer put tensors on it), else the CPU (a GPU that is merely
+    visible, as under ``--device cpu``, is not named)."""
     try:
         import torch
 
-        if torch.cuda.is_available():
-            return torch.cuda.get_device_name(0)
+        if torch.cuda.is_initialized():
+            return torch.cuda.get_device_name(torch.cuda.current_device())
     except ImportError:  # pragma: no cover
         pass
     return f"cpu ({platform.processor() or platform.machine()})"
 
 
-def collect_provenance(config: dict[str, Any], started: float) -> dict[str, Any]:
-    """Git commit, package versions, device, host, seed, profile and wall time of a run."""
+def collect_provenance(config: dict[str, Any], wall_seconds: float,
+                       threads: int) -> dict[str, Any]:
+    """Git commit, package versions, device, host, seed, profile, thread count and wall
+    time of a run (``wall_seconds``: summed over every training segment, resumes included)."""
     return {
         "git_commit": git_commit(),
         "packages": package_versions(),
@@ -58,6 +63,7 @@ def collect_provenance(config: dict[str, Any], started: float) -> dict[str, Any]
         "host": socket.gethostname(),
         "seed": config.get("seed"),
         "profile": config.get("profile"),
-        "started": started,
-        "wall_seconds": round(time.time() - started, 3),
+        "threads": threads,
+        "finished": time.time(),
+        "wall_seconds": round(float(wall_seconds), 3),
     }
