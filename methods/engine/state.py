@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,22 @@ import torch
 
 
 def seed_all(seed: int) -> None:
-    """Seed Python's, numpy's legacy global and torch's (CPU and CUDA) generators."""
+    """Seed Python's, numpy's legacy global and torch's (CPU and CUDA) generators, as the
+    harness does with a run's seed before its trainer starts."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+
+
+@contextmanager
+def preserved_rng() -> Iterator[None]:
+    """Leave every global random state as it was after the block (for building data and
+    evaluators, so a cached classifier and a freshly trained one leave training alike)."""
+    saved = rng_states()
+    try:
+        yield
+    finally:
+        set_rng_states(saved)
 
 
 def rng_states() -> dict[str, Any]:
@@ -116,7 +130,10 @@ class EMA:
 
 
 def resolve_device(name: str) -> str:
-    """``auto`` -> cuda when available, else cpu."""
+    """``auto`` -> ``$REPRODUCE_DEVICE`` (set by ``--device``) unless that is auto too,
+    else cuda when available, else cpu."""
+    if name == "auto":
+        name = os.environ.get("REPRODUCE_DEVICE") or "auto"
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return name
