@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from methods import registry
 from methods.params import ParamError, check_value
 from reproduce.errors import SpecError, UserError
+from reproduce.figure_display import Display, load_display
 from reproduce.specs import (
     PAPERS,
     Profile,
@@ -70,6 +71,7 @@ class FigureSpec:
     run: dict[str, Any]
     series: list[Series]
     profiles: dict[str, Profile]
+    display: Display = field(default_factory=Display)  # see reproduce/figure_display.py
 
     def profile(self, name: str) -> Profile:
         return resolve_profile(self.profiles, name, self.path)
@@ -118,7 +120,8 @@ def load_figure(path: Path) -> FigureSpec:
     path = Path(path)
     top = Fields(read_toml(path), path, "")
     top.check_keys({"title", "source", "kind", "x", "y", "band", "reducer", "better", "seeds",
-                    "artifact", "xlabel", "ylabel", "notes", "run", "series", "profiles"})
+                    "artifact", "xlabel", "ylabel", "notes", "run", "series", "profiles",
+                    "display"})
     kind = top.get("kind", str)
     if kind not in KINDS:
         raise SpecError(path, "kind", f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
@@ -156,7 +159,8 @@ def load_figure(path: Path) -> FigureSpec:
         reducer=check_reducer(top.get("reducer", str, "last"), path, "reducer"),
         better=better, seeds=seeds, artifact=top.get("artifact", str, ""),
         xlabel=top.get("xlabel", str, ""), ylabel=top.get("ylabel", str, ""),
-        notes=top.get("notes", str, ""), run=run, series=series, profiles=profiles)
+        notes=top.get("notes", str, ""), run=run, series=series, profiles=profiles,
+        display=load_display(top.get("display", dict, {}), path))
     for i, s in enumerate(spec.series):
         layers = [("run", spec.run), (f"series[{i}].overrides", s.overrides)]
         layers += [(f"profiles.{n}.run", p.run) for n, p in spec.profiles.items()]
