@@ -1,4 +1,4 @@
-"""FID, extractors and sampling: checked against clean-fid and closed forms."""
+"""FID, extractors, resize modes and sampling: checked against clean-fid and closed forms."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ import pytest
 from scipy import linalg
 
 from reproduce.metrics import (
+    FID_MODES,
     MissingWeights,
     collect,
     compute_fid,
+    fid_fields,
     fid_from_features,
     generator_sampler,
     get_extractor,
 )
+from reproduce.metrics.extractors import RESIZE, resizer, tf1_bilinear_resize
 from reproduce.metrics.fid import stats_path
 
 # fewer samples than feature dimensions make singular covariances: expected here; and
@@ -100,14 +103,15 @@ def test_real_stats_cache(tmp_path):
     ext = _dummy(8)
     r1 = compute_fid(fake, real, extractor=ext, dataset="toy", cache_dir=str(tmp_path))
     assert not r1["real_stats_cached"]
-    assert (tmp_path / "fid_stats" / "toy-train-dummy-n50.npz").is_file()
+    assert (tmp_path / "fid_stats" / "toy-train-dummy-clean-n50.npz").is_file()
 
     def boom():
         raise AssertionError("real data loaded despite the cache")
 
     r2 = compute_fid(fake, boom, extractor=ext, dataset="toy", n_real=50, cache_dir=str(tmp_path))
     assert r2["real_stats_cached"] and r2["fid"] == pytest.approx(r1["fid"], rel=1e-12)
-    assert stats_path(str(tmp_path), "toy", "test", "dummy", 50).endswith("toy-test-dummy-n50.npz")
+    assert stats_path(str(tmp_path), "toy", "test", "dummy", 50, "legacy_tensorflow").endswith(
+        "toy-test-dummy-legacy_tensorflow-n50.npz")
 
 
 def test_generator_sampler_balanced_labels_and_range():
@@ -127,3 +131,57 @@ def test_generator_sampler_balanced_labels_and_range():
     # FID accepts the sampler directly
     rec = compute_fid(generator_sampler(G, 20, 5, 4, batch_size=8), x, n_fake=20)
     assert rec["n_fake"] == 20 and rec["extractor"] == "randproj-v1"
+
+
+def test_tf1_bilinear_resize_samples_at_j_times_in_over_out():
+    # TF1 resize_bilinear without half-pixel centres: output j reads input j * 4 / 8,
+    # clamped at the last input pixel (hand-computed on a ramp 0, 1, 2, 3)
+    ramp = np.tile(np.arange(4.0), (1, 3, 2, 1))
+    out = tf1_bilinear_resize(ramp, size=(4, 8))
+    np.testing.assert_allclose(out[0, 0, 0], [0, 0.5, 1, 1.5, 2, 2.5, 3, 3])
+    np.testing.assert_allclose(out[0, 2, 3], out[0, 0, 0])
+
+
+def _substitute_299(mode: str):
+    """A small stand-in for Inception at 299x299: the mode's resize, 23x23 average pooling,
+    then a fixed random projection to 8 dimensions (no weights to download)."""
+    from reproduce.metrics import Extractor
+
+    proj = np.random.default_rng(7).normal(size=(3 * 13 * 13, 8))
+
+    def feats(batch):
+        x = resizer(mode)(np.asarray(batch, dtype=np.float32))
+        pooled = x.reshape(len(x), 3, 13, 23, 13, 23).mean(axis=(3, 5))
+        return pooled.reshape(len(x), -1) @ proj
+
+    return Extractor(f"substitute-299-{mode}", 8, RESIZE[mode], False, feats, mode=mode)
+
+
+def test_fid_modes_differ_on_the_same_images_and_the_record_says_which():
+    rng = np.random.default_rng(11)
+    real = rng.integers(0, 256, size=(24, 3, 32, 32)).astype(np.uint8)
+    fake = np.clip(real * 0.8 + rng.normal(20.0, 9.0, size=real.shape), 0, 255)  # float
+    records = {mode: compute_fid(fake, real, extractor=_substitute_299(mode), mode=mode)
+               for mode in FID_MODES}
+    legacy, clean = records["legacy_tensorflow"], records["clean"]
+    assert abs(legacy["fid"] - clean["fid"]) > 1e-3 * clean["fid"]
+    assert legacy["quantised"] and not clean["quantised"]
+    fields = {m: fid_fields(r) for m, r in records.items()}
+    assert fields["legacy_tensorflow"]["fid_mode"] == "legacy_tensorflow"
+    assert fields["legacy_tensorflow"]["fid_resize"].startswith("legacy_tensorflow (uint8")
+    assert fields["clean"]["fid_resize"].startswith("clean (float")
+    assert {k: fields["clean"][k] for k in ("fid_n_fake", "fid_n_real", "fid_split")} == {
+        "fid_n_fake": 24, "fid_n_real": 24, "fid_split": "train"}
+    with pytest.raises(ValueError, match="built for mode 'clean'"):
+        compute_fid(fake, real, extractor=_substitute_299("clean"), mode="legacy_tensorflow")
+
+
+def test_legacy_mode_quantises_fakes_as_saved_images():
+    # fakes a third of a grey level off the reals: identical once rounded to uint8
+    real = np.random.default_rng(12).integers(1, 255, size=(40, 3, 32, 32)).astype(np.uint8)
+    fake = real.astype(np.float32) + 0.3
+    legacy = compute_fid(fake, real, mode="legacy_tensorflow")
+    clean = compute_fid(fake, real, mode="clean")
+    same = compute_fid(real, real, mode="clean")["fid"]  # ~0 up to sqrtm's rounding
+    assert legacy["fid"] == same and clean["fid"] > same + 1e-5
+    assert (legacy["extractor"], legacy["mode"]) == ("randproj-v1", "legacy_tensorflow")

@@ -13,8 +13,15 @@ from typing import Any
 from .am_score import am_score, am_score_terms
 from .classification import classification_error
 from .clustering import ari, clustering_accuracy, clustering_report, contingency, nmi, purity
-from .extractors import Extractor, MissingWeights, available_extractors, get_extractor
-from .fid import compute_fid, feature_stats, fid_from_features, frechet_distance, real_stats
+from .extractors import FID_MODES, Extractor, MissingWeights, available_extractors, get_extractor
+from .fid import (
+    compute_fid,
+    feature_stats,
+    fid_fields,
+    fid_from_features,
+    frechet_distance,
+    real_stats,
+)
 from .images import as_nchw255, to_255
 from .inception_score import inception_score
 from .linear_probe import linear_separability
@@ -39,10 +46,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Extractor", "MissingWeights", "am_score", "am_score_terms", "ari", "as_nchw255",
+    "FID_MODES", "Extractor", "MissingWeights", "am_score", "am_score_terms", "ari", "as_nchw255",
     "available_extractors", "classification_error", "clustering_accuracy",
     "clustering_report", "collect", "compute_fid", "contingency", "feature_stats",
-    "fid_from_features", "frechet_distance", "generator_sampler", "get_extractor",
+    "fid_fields", "fid_from_features", "frechet_distance", "generator_sampler", "get_extractor",
     "inception_score", "intra_class_msssim", "knn_radii", "linear_separability", "ms_ssim",
     "nmi", "precision_recall", "purity", "real_stats", "sample_labels", "to_255",
     *_LAZY,

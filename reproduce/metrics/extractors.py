@@ -3,9 +3,12 @@
 ``get_extractor(name)`` returns an :class:`Extractor`:
 
 - ``"inception"``: clean-fid's Inception-v3 (the 2015-12-05 TF graph as TorchScript),
-  "clean" resizing (PIL bicubic to 299x299 on float images), 2048-d pool features and
-  1008-way probabilities for the Inception Score. Its weights are never downloaded here:
-  when the file is missing, :class:`MissingWeights` says where to put it.
+  2048-d pool features and 1008-way probabilities for the Inception Score, in one of the
+  two resize modes of :data:`FID_MODES`: ``legacy_tensorflow`` (images quantised to uint8
+  by the caller, resized to 299x299 inside the graph by TF1's bilinear resize: the
+  official TF FID of Heusel et al., whose numbers it matches) or ``clean`` (PIL bicubic to
+  299x299 on float images). Its weights are never downloaded here: when the file is
+  missing, :class:`MissingWeights` says where to put it.
 - ``"randproj-v1"``: an offline substitute, a fixed random conv net (numpy-seeded He
   weights, 3 conv layers + ReLU + average pooling, 256-d features) on images resized to
   32x32. Deterministic and dependency-free; its numbers are NOT comparable with
@@ -23,6 +26,13 @@ from typing import Any
 import numpy as np
 
 from .images import as_nchw255, is_torch
+
+# FID resize modes (clean-fid's names) and what each does to an image before the network
+FID_MODES = ("legacy_tensorflow", "clean")
+RESIZE = {
+    "legacy_tensorflow": "legacy_tensorflow (uint8 images, TF1 bilinear resize to 299)",
+    "clean": "clean (float images, PIL bicubic resize to 299)",
+}
 
 INCEPTION_FILE = "inception-2015-12-05.pt"
 INCEPTION_URL = (
@@ -53,6 +63,7 @@ class Extractor:
     comparable_with_inception: bool
     batch_fn: Callable[[Any], np.ndarray] = field(repr=False)
     probs_fn: Callable[[Any], np.ndarray] | None = field(default=None, repr=False)
+    mode: str = ""  # the FID mode it was built for (FID_MODES), "" when it has none
 
     def features(self, images: Any, batch_size: int = 100) -> np.ndarray:
         """Features (N, dim), float64, of images in [0,255] (NCHW or NHWC)."""
@@ -90,7 +101,41 @@ def _tensor(batch: Any, device: Any) -> Any:
     return batch.to(device=device, dtype=torch.float32)
 
 
-def _inception(device: str | None = None, weights_dir: str | None = None) -> Extractor:
+def tf1_bilinear_resize(images: np.ndarray, size: tuple[int, int] = (299, 299)) -> np.ndarray:
+    """TF1's ``resize_bilinear`` (align_corners=False, no half-pixel centres) of an NCHW
+    batch: output pixel j samples the input at j * in / out, clamped at the last pixel."""
+    x = np.asarray(images, dtype=np.float64)
+    for axis, n_out in ((2, size[0]), (3, size[1])):
+        n_in = x.shape[axis]
+        src = np.arange(n_out) * (n_in / n_out)
+        i0 = np.floor(src).astype(np.int64)
+        i1 = np.minimum(i0 + 1, n_in - 1)
+        shape = [1, 1, 1, 1]
+        shape[axis] = n_out
+        w = (src - i0).reshape(shape)
+        x = np.take(x, i0, axis=axis) * (1.0 - w) + np.take(x, i1, axis=axis) * w
+    return x.astype(np.float32)
+
+
+def clean_resize(images: np.ndarray) -> np.ndarray:
+    """clean-fid's ``clean`` resize of an NCHW batch: PIL bicubic to 299x299 per channel on
+    float images (``cleanfid.resize.build_resizer("clean")``, which needs no network)."""
+    from cleanfid.resize import build_resizer
+
+    resize = build_resizer("clean")
+    x = as_nchw255(images)
+    return np.stack([resize(im.transpose(1, 2, 0)).transpose(2, 0, 1) for im in x])
+
+
+def resizer(mode: str) -> Callable[[np.ndarray], np.ndarray]:
+    """What FID mode ``mode`` does to an NCHW batch before a 299x299 network."""
+    if mode not in FID_MODES:
+        raise ValueError(f"unknown FID mode {mode!r}; known: {', '.join(FID_MODES)}")
+    return clean_resize if mode == "clean" else tf1_bilinear_resize
+
+
+def _inception(device: str | None = None, weights_dir: str | None = None,
+               mode: str = "clean") -> Extractor:
     path_dir = weights_dir or inception_dir()
     path = os.path.join(path_dir, INCEPTION_FILE)
     if not os.path.isfile(path):
@@ -99,22 +144,23 @@ def _inception(device: str | None = None, weights_dir: str | None = None) -> Ext
             f"and put it in {path_dir} (or set REPRODUCE_INCEPTION_DIR), "
             "or use extractor='randproj-v1' (offline, not comparable with papers)"
         )
+    resizer(mode)  # an unknown mode fails before the network loads
     import torch
     from cleanfid.inception_torchscript import InceptionV3W
-    from cleanfid.resize import build_resizer
 
     dev = _device(device)
-    model = InceptionV3W(path_dir, download=False, resize_inside=False).to(dev).eval()
-    resize = build_resizer("clean")
+    legacy = mode == "legacy_tensorflow"  # the TF graph resizes inside, as TTUR's FID
+    model = InceptionV3W(path_dir, download=False, resize_inside=legacy).to(dev).eval()
 
-    def resized(batch: Any) -> Any:
-        x = batch.detach().cpu().numpy() if is_torch(batch) else as_nchw255(batch)
-        x = np.stack([resize(im.transpose(1, 2, 0)).transpose(2, 0, 1) for im in x])
+    def prepared(batch: Any) -> Any:
+        if legacy:
+            return _tensor(batch, dev)
+        x = clean_resize(batch.detach().cpu().numpy() if is_torch(batch) else batch)
         return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(dev)
 
     @torch.no_grad()
     def feats(batch: Any) -> np.ndarray:
-        return model(resized(batch)).cpu().numpy()
+        return model(prepared(batch)).cpu().numpy()
 
     @torch.no_grad()
     def probs(batch: Any) -> np.ndarray:
@@ -122,7 +168,7 @@ def _inception(device: str | None = None, weights_dir: str | None = None) -> Ext
         x = _tensor(batch, dev)
         return model.base(x, no_output_bias=True).cpu().numpy()
 
-    return Extractor("inception", 2048, "clean (PIL bicubic 299, float)", True, feats, probs)
+    return Extractor("inception", 2048, RESIZE[mode], True, feats, probs, mode)
 
 
 def _randproj_weights(seed: int = RANDPROJ_SEED) -> list[np.ndarray]:
@@ -134,7 +180,7 @@ def _randproj_weights(seed: int = RANDPROJ_SEED) -> list[np.ndarray]:
     ]
 
 
-def _randproj(device: str | None = None) -> Extractor:
+def _randproj(device: str | None = None, mode: str = "clean") -> Extractor:
     import torch
     import torch.nn.functional as F
 
@@ -154,7 +200,9 @@ def _randproj(device: str | None = None) -> Extractor:
                 x = F.avg_pool2d(x, 2)
         return x.mean(dim=(2, 3)).cpu().numpy()
 
-    return Extractor("randproj-v1", 256, "bilinear+antialias 32 (torch)", False, feats)
+    resizer(mode)  # its own 32x32 resize in every mode; the mode decides the quantisation
+    return Extractor("randproj-v1", 256, "bilinear+antialias 32 (torch)", False, feats,
+                     mode=mode)
 
 
 _REGISTRY: dict[str, Callable[..., Extractor]] = {
@@ -172,7 +220,8 @@ _BUILT: dict[tuple[str, tuple[tuple[str, Any], ...]], Extractor] = {}
 
 
 def get_extractor(name: str | Extractor, **kwargs: Any) -> Extractor:
-    """The extractor called ``name`` (kwargs: ``device``; ``weights_dir`` for inception).
+    """The extractor called ``name`` (kwargs: ``device``, ``mode`` (FID_MODES); ``weights_dir``
+    for inception).
 
     Built once per (name, kwargs) and reused within the process.
     """
