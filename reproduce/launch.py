@@ -129,9 +129,9 @@ def _submit_slurm(store: Store, todo: list[str], profile: dict[str, Any]
     from reproduce import runner
     from reproduce.slurm_profile import executor_parameters
 
-    ex = submitit.AutoExecutor(folder=store.root / "submitit" / "%j", cluster="slurm")
-    ex.update_parameters(**executor_parameters(profile))
     try:
+        ex = submitit.AutoExecutor(folder=store.root / "submitit" / "%j", cluster="slurm")
+        ex.update_parameters(**executor_parameters(profile))
         jobs = ex.map_array(runner.SlurmRunTask(), [str(store.root)] * len(todo), todo)
     except Exception as err:  # noqa: BLE001 - sbatch's own message is what the user needs
         for rid in todo:

@@ -138,13 +138,17 @@ class RunFiles:
 
 
     # --- artifacts --------------------------------------------------------------------
-    def save_artifact(self, run_id: str, name: str, **arrays: Any) -> None:
-        """Write numpy arrays as the artifact ``name`` (an ``.npz`` file) atomically."""
-        import numpy as np
+    def save_artifact(self, run_id: str, name: str, data: bytes | None = None,
+                      **arrays: Any) -> None:
+        """Write the artifact ``name`` (an ``.npz`` file) atomically: numpy ``arrays``, or
+        ``data``, the bytes of an ``.npz`` file already made."""
+        if data is None:
+            import numpy as np
 
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        atomic_write_bytes(self.run_dir(run_id) / _artifact(name), buffer.getvalue())
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)
+            data = buffer.getvalue()
+        atomic_write_bytes(self.run_dir(run_id) / _artifact(name), data)
 
     def has_artifact(self, run_id: str, name: str) -> bool:
         return (self.run_dir(run_id) / _artifact(name)).is_file()

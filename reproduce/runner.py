@@ -108,8 +108,8 @@ class StoreRunContext(ConfigAccess):
             self._note(f"finished run {rid}: {err}; not reused")
             return None
 
-    def save_artifact(self, name: str, **arrays: Any) -> None:
-        self.store.save_artifact(self.run_id, name, **arrays)
+    def save_artifact(self, name: str, data: bytes | None = None, **arrays: Any) -> None:
+        self.store.save_artifact(self.run_id, name, data, **arrays)
 
     def read_artifact(self, name: str) -> dict[str, Any]:
         return self.store.read_artifact(self.run_id, name)

@@ -10,46 +10,53 @@ from reproduce.errors import SpecError, UserError
 from reproduce.specs import REPO_ROOT, read_toml
 from reproduce.validate import Fields
 
-_SAFE = re.compile(r"^[A-Za-z0-9_.,:=@/+-]*$")
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_VALUE = re.compile(r"[A-Za-z0-9_.,:=@+-]+")
+_VALUE_TEXT = "letters, digits and _ . , : = @ + -"
 DEFAULT_PROFILE = "default"
+# sbatch options a profile may add; none of them moves the job's files or environment
+# (no export, chdir, output, error, wrap, array, dependency).
+ADDITIONAL = ("account", "qos", "constraint", "reservation", "exclude", "nodelist", "gres",
+              "mail_type", "mail_user", "comment", "licenses", "hint", "cluster")
+_COUNTS = {"gpus_per_task": 0, "cpus_per_task": 1, "mem_gb": 1, "time_min": 1,
+           "array_parallelism": 1}
 
 
 def load_slurm_profile(name: str = DEFAULT_PROFILE, root: Path | None = None) -> dict[str, Any]:
-    """Read and validate ``slurm/<name>.toml``; every string must be free of shell syntax."""
-    if not re.match(r"^[A-Za-z0-9_-]+$", name):
+    """Read and validate ``slurm/<name>.toml``: every value matched whole against its
+    pattern, counts in range, extra sbatch options from :data:`ADDITIONAL` only."""
+    if not _NAME.fullmatch(name):
         raise UserError(f"--slurm-profile: invalid name {name!r}; allowed: letters, digits, -, _")
     path = (root or REPO_ROOT) / "slurm" / f"{name}.toml"
     if not path.exists():
         known = sorted(p.stem for p in path.parent.glob("*.toml"))
         raise UserError(f"--slurm-profile: no profile {name!r}; allowed: {', '.join(known)}")
     f = Fields(read_toml(path), path, "")
-    f.check_keys({"partition", "gpus_per_task", "cpus_per_task", "mem_gb", "time_min",
-                  "array_parallelism", "additional"})
-    profile = {
-        "partition": f.get("partition", str, ""),
-        "gpus_per_task": f.get("gpus_per_task", int, 0),
-        "cpus_per_task": f.get("cpus_per_task", int, 1),
-        "mem_gb": f.get("mem_gb", int, 4),
-        "time_min": f.get("time_min", int, 60),
-        "array_parallelism": f.get("array_parallelism", int, 16),
-        "additional": f.get("additional", dict, {}),
-    }
-    _check_safe(path, "partition", profile["partition"])
+    f.check_keys({"partition", *_COUNTS, "additional"})
+    profile: dict[str, Any] = {"partition": f.get("partition", str, ""),
+                               "additional": f.get("additional", dict, {})}
+    defaults = {"gpus_per_task": 0, "cpus_per_task": 1, "mem_gb": 4, "time_min": 60,
+                "array_parallelism": 16}
+    for key, least in _COUNTS.items():
+        profile[key] = f.get(key, int, defaults[key])
+        if profile[key] < least:
+            raise SpecError(path, key, f"got {profile[key]}; allowed: an integer >= {least}")
+    if profile["partition"]:
+        _check_value(path, "partition", profile["partition"])
     for key, value in profile["additional"].items():
-        _check_safe(path, f"additional.{key}", key)
-        if not isinstance(value, str | int):
+        if key not in ADDITIONAL:
+            raise SpecError(path, f"additional.{key}", "not an sbatch option a profile may "
+                            f"set; allowed: {', '.join(ADDITIONAL)}")
+        if not isinstance(value, str | int) or isinstance(value, bool):
             raise SpecError(path, f"additional.{key}", "expected a string or an integer")
-        _check_safe(path, f"additional.{key}", str(value))
-    for key in ("cpus_per_task", "mem_gb", "time_min", "array_parallelism"):
-        if profile[key] < 1:
-            raise SpecError(path, key, "must be at least 1")
+        _check_value(path, f"additional.{key}", str(value))
     return profile
 
 
-def _check_safe(path: Path, field: str, value: str) -> None:
-    if not _SAFE.match(value):
+def _check_value(path: Path, field: str, value: str) -> None:
+    if not _VALUE.fullmatch(value):
         raise SpecError(path, field, f"value {value!r} has characters not allowed in an sbatch "
-                        "option; allowed: letters, digits and _ . , : = @ / + -")
+                        f"option; allowed: {_VALUE_TEXT}")
 
 
 def executor_parameters(profile: dict[str, Any]) -> dict[str, Any]:

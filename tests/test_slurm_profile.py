@@ -40,6 +40,15 @@ def _write(tmp_path, text):
     ('partition = "gpu"\ncolour = "red"\n', "colour"),
     ('partition = "gpu"\nmem_gb = "lots"\n', "mem_gb"),
     ('partition = "gpu"\ntime_min = 0\n', "time_min"),
+    ('partition = "gpu\\n"\n', "partition"),
+    ('partition = "gpu"\nadditional = { qos = "normal\\n#SBATCH --uid=0" }\n', "additional.qos"),
+    ('partition = "gpu"\nadditional = { export = "ALL,LD_PRELOAD=/tmp/x.so" }\n',
+     "additional.export"),
+    ('partition = "gpu"\nadditional = { chdir = "/" }\n', "additional.chdir"),
+    ('partition = "gpu"\nadditional = { output = "/elsewhere/%j.out" }\n', "additional.output"),
+    ('partition = "gpu"\nadditional = { qos = true }\n', "additional.qos"),
+    ('partition = "gpu"\ngpus_per_task = -1\n', "gpus_per_task"),
+    ('partition = "gpu"\narray_parallelism = -3\n', "array_parallelism"),
 ])
 def test_unsafe_or_invalid_profiles_are_refused(tmp_path, text, field):
     root = _write(tmp_path, text)
