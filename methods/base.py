@@ -1,11 +1,15 @@
 """The contract between the harness and a trainer (torch-free).
 
-A trainer is a function ``train(ctx: RunContext) -> dict[str, float]``. It reads its
-resolved configuration from ``ctx.config`` (keys: method, dataset, params, seed,
-profile), logs every evaluation with ``ctx.log_eval(step, metrics)``, saves and restores
-its state through ``ctx.save_checkpoint`` / ``ctx.load_checkpoint`` so that an
-interrupted run resumes, reports progress with ``ctx.progress``, and returns the final
-metrics. A diverged run raises :class:`RunFailed` with its reason.
+A trainer is a function ``train(ctx: RunContext) -> dict[str, float]``; every method with
+a ``build`` is trained by the engine's (methods/engine/protocol.py). It reads its resolved
+configuration from ``ctx.config`` (keys: method, dataset, params, seed, profile), logs
+every evaluation with ``ctx.log_eval(step, metrics)``, saves and restores its state
+through ``ctx.save_checkpoint`` / ``ctx.load_checkpoint`` so that an interrupted run
+resumes, writes arrays with ``ctx.save_artifact``, reports progress with ``ctx.progress``,
+and returns the final metrics. A diverged run raises :class:`RunFailed` with its reason.
+
+Before a trainer is called the harness has set the thread count and seeded Python's,
+numpy's and torch's global generators with the run's seed; a trainer sets neither.
 """
 
 from __future__ import annotations
@@ -40,12 +44,21 @@ class RunContext(Protocol):
     def load_checkpoint(self) -> dict[str, Any] | None:
         """The last saved state, or None for a fresh run."""
 
+    def has_checkpoint(self) -> bool:
+        """Whether the run has a saved state."""
+
+    def save_artifact(self, name: str, **arrays: Any) -> None:
+        """Atomically write numpy arrays as the run's artifact ``name`` (``*.npz``)."""
+
     def progress(self, step: int, total: int) -> None:
         """Report training progress (shown as a progress bar by the harness)."""
 
     def finished_run_like(self, ignore_params: Iterable[str]) -> Path | None:
         """The folder of a finished run (with a checkpoint) whose config equals this run's
         but for ``ignore_params`` (evaluation-time parameters), or None."""
+
+    def finished_state_like(self, ignore_params: Iterable[str]) -> dict[str, Any] | None:
+        """The checked final state of that finished run, or None."""
 
 
 class ConfigAccess:

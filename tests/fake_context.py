@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from methods.base import ConfigAccess
@@ -46,7 +47,7 @@ class FakeCtx(ConfigAccess):
         path = self.run_dir / "checkpoint.pt"
         if not path.exists():
             return None
-        state = torch.load(path, weights_only=False)
+        state = torch.load(path, weights_only=True)
         self.logged = {s: m for s, m in self.logged.items() if s <= state["step"]}
         return state
 
@@ -57,6 +58,29 @@ class FakeCtx(ConfigAccess):
     def finished_run_like(self, ignore_params: Any) -> Path | None:
         return self.similar_run
 
+    def finished_state_like(self, ignore_params: Any) -> dict[str, Any] | None:
+        if self.similar_run is None:
+            return None
+        return torch.load(self.similar_run / "checkpoint.pt", weights_only=True)
+
+    def has_checkpoint(self) -> bool:
+        return (self.run_dir / "checkpoint.pt").exists()
+
+    def save_artifact(self, name: str, **arrays: Any) -> None:
+        tmp = self.run_dir / f"{name}.tmp.npz"
+        np.savez(tmp, **arrays)
+        tmp.replace(self.run_dir / name)
+
     def _maybe_stop(self, event: str, step: int) -> None:
         if event == self.stop_on and self.stop_after is not None and step >= self.stop_after:
             raise Stop(f"simulated kill at step {step}")
+
+
+def train_as_harness(ctx: FakeCtx) -> dict[str, Any]:
+    """Train ``ctx``'s run as the harness does: the global generators seeded with the run's
+    seed, then the method's trainer."""
+    from methods import registry
+    from methods.engine.state import seed_all
+
+    seed_all(ctx.seed)
+    return registry.get(ctx.config["method"]).load_trainer()(ctx)

@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 
+from methods import registry
 from methods.base import RunFailed
 from methods.engine import EMA, BatchStream, Engine, EngineConfig, seed_all
 from methods.engine.state import rng_states, set_rng_states, staircase_lr
@@ -212,4 +213,7 @@ def test_rng_states_round_trip() -> None:
 def test_config_from_params() -> None:
     cfg = EngineConfig.from_params({"steps": 7, "eval_every": 2, "lr_decay": 0.5,
                                     "other": "ignored"}, seed=3)
-    assert (cfg.steps, cfg.eval_every, cfg.lr_decay, cfg.seed, cfg.d_steps) == (7, 2, 0.5, 3, 1)
+    assert (cfg.steps, cfg.eval_every, cfg.lr_decay, cfg.d_steps) == (7, 2, 0.5, 1)
+    typed = registry.get("zhou_amgan").typed({"steps": 9, "lr_decay": 0.25})
+    cfg = EngineConfig.from_params(typed)
+    assert (cfg.steps, cfg.lr_decay, cfg.eval_every) == (9, 0.25, typed.eval_every)

@@ -12,8 +12,8 @@ import torch
 
 from methods import registry
 from methods.liu2d import losses
-from methods.liu2d.trainer import train
 from tests.fake_context import FakeCtx, Stop
+from tests.fake_context import train_as_harness as train
 
 
 def test_recognition_loss_hand_computed() -> None:

@@ -1,18 +1,18 @@
-"""The training loop shared by the image GAN methods (torch).
+"""The image GAN engine (torch): a :class:`GANMethod` run as a :class:`core.Model`.
 
 A method plugs in through :class:`GANMethod`: its networks and optimisers (checkpointed
-by name), ``d_step(batch)`` and ``g_step(batch)`` (each one update, returning its
-losses as detached tensors) and ``sample(n, seed, G)``. Evaluation goes through an
-:class:`Evaluator`. The engine owns everything else: D steps per G step, the staircase
-learning-rate decay, the EMA of G, periodic evaluation into ``ctx.log_eval``,
-checkpoints (networks, optimisers, EMA, step, data order, every RNG state) so that a
-resumed run ends with the same metrics as an uninterrupted one, progress reports, and
-divergence detection (a non-finite loss, or generated samples collapsed to one image,
-raise :class:`methods.base.RunFailed`).
+by name), ``d_step(batch)`` and ``g_step(batch)`` (each one update, returning its losses
+as detached tensors) and ``sample(n, seed, G)``. Evaluation goes through an
+:class:`Evaluator`. :class:`Engine` adds what every image GAN shares: D steps per G step
+on a seeded batch stream, the staircase learning-rate decay, the EMA of G, and a collapse
+check before every evaluation (non-finite or collapsed samples raise
+:class:`methods.base.RunFailed`). The loop itself (resume, cadences, checkpoints,
+progress) is :func:`methods.engine.core.train_loop`, the same for every method.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -22,10 +22,11 @@ import torch
 from torch import nn
 
 from methods.base import RunContext, RunFailed
+from methods.engine import core
+from methods.engine.core import Metrics
 from methods.engine.state import EMA, BatchStream, rng_states, set_rng_states, staircase_lr
 
 Batch = tuple[torch.Tensor, torch.Tensor]
-Metrics = dict[str, Any]  # floats, plus strings naming extractors
 
 
 class GANMethod(Protocol):
@@ -67,15 +68,24 @@ class EngineConfig:
     check_every: int = 10  # finiteness check of the losses
     collapse_std: float = 1e-4  # mean per-pixel std over samples below this: collapsed
     collapse_samples: int = 64
-    seed: int = 0
+    seed: int = 0  # not read: the harness seeds the global generators (older callers pass it)
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], seed: int) -> EngineConfig:
-        """The fields found in ``params`` (same names), the rest at their defaults."""
-        kw: dict[str, Any] = {f.name: type(getattr(cls, f.name, 0))(params[f.name])
-                              for f in fields(cls) if f.name in params and f.name != "seed"}
-        return cls(steps=int(params["steps"]), **{k: v for k, v in kw.items() if k != "steps"},
-                   seed=seed)
+    def from_params(cls, params: Any, seed: int | None = None) -> EngineConfig:
+        """The fields found in ``params`` (a mapping or a method's typed parameters; same
+        names), the rest at their defaults. ``seed`` is accepted and not used: the harness
+        seeds the global generators before a run starts."""
+        values = (dataclasses.asdict(params) if dataclasses.is_dataclass(params)
+                  else dict(params))
+        names = {f.name: type(f.default) for f in fields(cls) if f.name not in ("steps", "seed")}
+        kw = {k: cast(values[k]) for k, cast in names.items() if k in values}
+        return cls(steps=int(values["steps"]), **kw)
+
+    def schedule(self) -> core.Schedule:
+        """The loop's cadences."""
+        return core.Schedule(steps=self.steps, eval_every=self.eval_every,
+                             checkpoint_every=self.checkpoint_every,
+                             progress_every=self.progress_every, check_every=self.check_every)
 
 
 class Engine:
@@ -88,25 +98,34 @@ class Engine:
         for opt in method.optimizers.values():
             for group in opt.param_groups:
                 group.setdefault("initial_lr", group["lr"])
-        self.last_losses: dict[str, float] = {}
 
-    # --- state ----------------------------------------------------------------------------
-    def state(self, step: int) -> dict[str, Any]:
-        """Everything needed to resume exactly after ``step``."""
+    # --- core.Model ---------------------------------------------------------------------
+    def train_step(self, step: int) -> dict[str, torch.Tensor]:
+        """``d_steps`` D updates, one G update, the EMA; the losses of the last of each."""
+        cfg, m = self.cfg, self.method
+        self._set_lr(step - 1)
+        for _ in range(cfg.d_steps):
+            batch = self.stream.next()
+            d_losses = m.d_step(batch)
+        g_losses = m.g_step(batch)
+        if self.ema is not None:
+            self.ema.update(copy_only=step <= cfg.ema_start)
+        return {**d_losses, **g_losses}
+
+    def state_dict(self) -> dict[str, Any]:
+        """Nets, optimisers, EMA, data order and the method's extra state."""
         m = self.method
         extra = getattr(m, "extra_state", None)
         return {
-            "step": step,
             "nets": {k: v.state_dict() for k, v in m.nets.items()},
             "optimizers": {k: v.state_dict() for k, v in m.optimizers.items()},
             "ema": self.ema.module.state_dict() if self.ema else None,
             "stream": self.stream.state(),
-            "rng": rng_states(),
             "method": extra() if extra else None,
         }
 
-    def load(self, state: dict[str, Any]) -> int:
-        """Restore a :meth:`state`; returns its step."""
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`."""
         m = self.method
         for k, net in m.nets.items():
             net.load_state_dict(state["nets"][k])
@@ -115,28 +134,8 @@ class Engine:
         if self.ema is not None and state.get("ema") is not None:
             self.ema.module.load_state_dict(state["ema"])
         self.stream.load(state["stream"])
-        set_rng_states(state["rng"])
         if state.get("method") is not None:
             m.load_extra_state(state["method"])  # type: ignore[attr-defined]
-        return int(state["step"])
-
-    # --- pieces of a step -----------------------------------------------------------------
-    def _set_lr(self, done: int) -> None:
-        for opt in self.method.optimizers.values():
-            for group in opt.param_groups:
-                group["lr"] = staircase_lr(group["initial_lr"], done, self.cfg.lr_decay,
-                                           self.cfg.lr_decay_every)
-
-    def _check(self, step: int, losses: dict[str, torch.Tensor]) -> None:
-        values = {k: float(v) for k, v in losses.items()}
-        self.last_losses = values
-        bad = {k: v for k, v in values.items() if not math.isfinite(v)}
-        if bad:
-            raise RunFailed(f"non-finite loss at step {step}: {bad}")
-
-    def generator_for_eval(self) -> nn.Module:
-        """The EMA generator when enabled, else the trained one."""
-        return self.ema.module if self.ema is not None else self.method.nets["G"]
 
     def evaluate(self, step: int) -> Metrics:
         """Collapse check and the evaluator's metrics (under ``torch.no_grad``; forward-mode
@@ -164,37 +163,25 @@ class Engine:
             for k, n in self.method.nets.items():
                 n.train(modes[k])
 
-    # --- the loop -------------------------------------------------------------------------
+    # --- the rest -----------------------------------------------------------------------
+    def state(self, step: int) -> dict[str, Any]:
+        """The checkpoint after ``step`` (:func:`methods.engine.core.checkpoint`)."""
+        return core.checkpoint(self, step)
+
+    def load(self, state: Mapping[str, Any]) -> int:
+        """Restore a :meth:`state`; returns its step."""
+        return core.restore(self, dict(state))
+
+    def generator_for_eval(self) -> nn.Module:
+        """The EMA generator when enabled, else the trained one."""
+        return self.ema.module if self.ema is not None else self.method.nets["G"]
+
+    def _set_lr(self, done: int) -> None:
+        for opt in self.method.optimizers.values():
+            for group in opt.param_groups:
+                group["lr"] = staircase_lr(group["initial_lr"], done, self.cfg.lr_decay,
+                                           self.cfg.lr_decay_every)
+
     def run(self, ctx: RunContext) -> Metrics:
         """Train (resuming from ``ctx``'s checkpoint if any); returns the last metrics."""
-        cfg, m = self.cfg, self.method
-        start = 0
-        state = ctx.load_checkpoint()
-        if state is not None:
-            start = self.load(state)
-        metrics: Metrics = {}
-        for step in range(start + 1, cfg.steps + 1):
-            self._set_lr(step - 1)
-            for _ in range(cfg.d_steps):
-                batch = self.stream.next()
-                d_losses = m.d_step(batch)
-            g_losses = m.g_step(batch)
-            if self.ema is not None:
-                self.ema.update(copy_only=step <= cfg.ema_start)
-            do_eval = step % cfg.eval_every == 0 or step == cfg.steps
-            do_ckpt = step % cfg.checkpoint_every == 0
-            if do_eval or do_ckpt or step % cfg.check_every == 0:
-                self._check(step, {**d_losses, **g_losses})
-            if do_eval:
-                metrics = self.evaluate(step)
-                ctx.log_eval(step, metrics)
-            if do_ckpt:
-                ctx.save_checkpoint(self.state(step))
-            if step % cfg.progress_every == 0 or step == cfg.steps:
-                ctx.progress(step, cfg.steps)
-        if not metrics:  # resumed at (or past) the end: evaluate the restored model
-            metrics = self.evaluate(cfg.steps)
-            ctx.log_eval(cfg.steps, metrics)
-        elif cfg.steps % cfg.checkpoint_every:
-            ctx.save_checkpoint(self.state(cfg.steps))  # the final model, for `reproduce eval`
-        return metrics
+        return core.train_loop(self, self.cfg.schedule(), ctx, ctx.load_checkpoint())

@@ -44,7 +44,7 @@ centre), reverse KL.
 from __future__ import annotations
 
 from methods.params import POSITIVE, at_least, standard_rules
-from methods.registry import MethodInfo, register
+from methods.registry import RESCORE, MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
     # schedule
@@ -84,8 +84,9 @@ INFO = register(
         name="liu2d",
         rules={**standard_rules(DEFAULTS), "n_modes": at_least(2), "variance": POSITIVE,
                "n_eval_samples": at_least(1), "depth": at_least(1), "hidden": at_least(1)},
-        trainer="methods.liu2d.trainer:train",
-        evaluator="methods.liu2d.trainer:evaluate",
+        build="methods.liu2d.model:build",
+        evaluator=RESCORE,
+        eval_options={"n_samples": "n_eval_samples"},
         defaults=DEFAULTS,
         metrics=("modes", "hq_percent", "reverse_kl"),
         paper="liu",
