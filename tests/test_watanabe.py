@@ -37,7 +37,10 @@ def test_multiclass_hinge_over_2k_outputs_by_hand() -> None:
 def test_unconditional_hinge_and_g_losses_by_hand() -> None:
     real, fake = torch.tensor([[0.5, 2.0]]), torch.tensor([[-2.0, 0.0]])
     assert L.d_uncond_loss(real, fake).item() == pytest.approx((0.5 + 0) / 2 + (0 + 1) / 2)
-    assert L.g_uncond_loss(fake).item() == pytest.approx(1.0)
+    # Algorithm 1's Hinge(D^U(G)): mean of max(0, 1 - d) = (3 + 1) / 2; BigGAN's -mean(d) = 1
+    assert L.g_uncond_loss(fake).item() == pytest.approx(2.0)
+    assert L.g_uncond_loss(fake, "linear").item() == pytest.approx(1.0)
+    assert L.g_uncond_loss(torch.tensor([[2.0, 1.5]])).item() == 0.0
     cond = torch.tensor([[1.0, 1.5, 0.0, 0.2]])
     assert L.g_cond_loss(cond, torch.tensor([1])).item() == pytest.approx(0.5)
 
@@ -241,6 +244,7 @@ def _check_run(ctx: FakeCtx, metrics: dict[str, Any], teacher: bool) -> None:
     assert sorted(ctx.logged) == [2, 4]  # one evaluation per epoch
     assert math.isfinite(metrics["fid"]) and metrics["fid"] > 0
     assert "SUBSTITUTE randproj-v1" in metrics["fid_extractor"]
+    assert (metrics["fid_mode"], metrics["fid_split"]) == ("legacy_tensorflow", "train")
     assert ("teacher_acc" in metrics) == teacher
     if teacher:
         assert 0 <= metrics["teacher_acc"] <= 100

@@ -68,7 +68,7 @@ class WatanabeEvaluator:
         self.eval_seed = 1_000_003 * (seed + 1)  # the same noise at every evaluation
         name = str(p["fid_extractor"])
         try:
-            self.extractor = M.get_extractor(name, device=device)
+            self.extractor = M.get_extractor(name, device=device, mode=str(p["fid_mode"]))
         except M.MissingWeights as err:
             raise UserError(str(err)) from err
         self.extractor_name = EXTRACTOR_NAMES[name]
@@ -98,8 +98,7 @@ class WatanabeEvaluator:
         rec = M.compute_fid(self._fakes(method, G), self._real, extractor=self.extractor,
                             dataset=self.fid_key, split="train", n_real=self.n_real,
                             cache_dir=str(cache_root()), method="eigh")
-        out: dict[str, Any] = {"fid": rec["fid"], "fid_extractor": self.extractor_name,
-                               "fid_n_fake": rec["n_fake"], "fid_n_real": rec["n_real"]}
+        out: dict[str, Any] = M.fid_fields(rec, self.extractor_name)
         frac = method.pop_selection_fraction()
         if frac is not None:
             out["train_selected_fraction"] = frac

@@ -35,9 +35,18 @@ def d_uncond_loss(dec_real: torch.Tensor, dec_fake: torch.Tensor) -> torch.Tenso
     return F.relu(1.0 - dec_real).mean() + F.relu(1.0 + dec_fake).mean()
 
 
-def g_uncond_loss(dec_fake: torch.Tensor) -> torch.Tensor:
-    """Eq. (2), hinge form (BigGAN): -E[D^U(G(z, c))] over pixels and images."""
-    return -dec_fake.mean()
+G_UNCOND_FORMS = ("hinge", "linear")
+
+
+def g_uncond_loss(dec_fake: torch.Tensor, form: str = "hinge") -> torch.Tensor:
+    """Eq. (2) over the pixels of the decoder output and the images: ``hinge`` is Algorithm
+    1's ``Hinge(D^U(G(c, z)))`` = E[max(0, 1 - D^U(G(z, c)))], the Hinge of L_D^U's real
+    term (no gradient once a pixel scores above 1); ``linear`` is BigGAN's -E[D^U(G(z, c))]."""
+    if form == "hinge":
+        return F.relu(1.0 - dec_fake).mean()
+    if form == "linear":
+        return -dec_fake.mean()
+    raise ValueError(f"form must be one of {G_UNCOND_FORMS}, got {form!r}")
 
 
 # --- teacher: Eq. 7 (training), Eq. 8 (self-labeling), Eq. 9 (self-attention) --------------

@@ -166,7 +166,7 @@ class WatanabeGAN:
         z, c = self._noise(self.bs)
         x_f = augment.diff_augment(self._g(G, z, c), str(self.p["diffaug_policy"]))
         cond, dec = D(x_f)
-        loss = L.g_uncond_loss(dec)
+        loss = L.g_uncond_loss(dec, str(self.p["g_uncond_loss"]))
         if self.cond:
             assert cond is not None
             loss = loss + L.g_cond_loss(cond, c)
