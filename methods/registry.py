@@ -19,7 +19,6 @@ from typing import Any
 from methods.deviations import Deviation
 from methods.params import Param, Rule, check_params, schema, typed
 
-
 TRAIN = "methods.engine.protocol:train"  # the trainer of every method with a build
 RESCORE = "methods.engine.protocol:rescore"  # its `reproduce eval`
 
@@ -53,7 +52,6 @@ class MethodInfo:
     # parameters that change only the evaluation: a run differing from a finished run in
     # these alone evaluates that run's final model instead of training
     eval_params: tuple[str, ...] = ()
-    threads: int = 1  # torch threads a run trains with (a ``threads`` parameter overrides)
     extra: Mapping[str, Any] = field(default_factory=dict)
     rules: Mapping[str, Rule] = field(default_factory=dict)  # domains beyond ">= 0"
     deviations: tuple[Deviation, ...] = ()  # settings that differ from the paper's text
@@ -72,11 +70,6 @@ class MethodInfo:
     def typed(self, params: Mapping[str, Any]) -> Any:
         """The run's parameters as a frozen dataclass (defaults filled in)."""
         return typed(self.name, params, self.params)
-
-    def thread_count(self, params: Mapping[str, Any]) -> int:
-        """The torch threads a run with ``params`` trains with: part of its config, so one
-        run id always gives the same numbers."""
-        return int(params.get("threads", self.threads)) or self.threads
 
     def load_trainer(self) -> Callable[..., dict[str, float]]:
         """Import and return the trainer function."""
@@ -121,9 +114,12 @@ def names() -> list[str]:
 _CONFIG_MODULES = (
     "methods.liu2d.config",
     "methods.cho2d.config",
+    "methods.cho_vcagan.config",
     "methods.zhou_modedrop.config",
     "methods.zhou_amgan.config",
     "methods.watanabe.config",
+    "methods.medgan.config",
+    "methods.slcgan.config",
 )
 
 

@@ -1,0 +1,1 @@
+"""VCAGAN on images (cho section 4.2)."""
