@@ -114,7 +114,8 @@ def launch_and_wait(plan: Plan | FigurePlan, store: Store, args: argparse.Namesp
         from reproduce.slurm_profile import load_slurm_profile
 
         profile = load_slurm_profile(args.slurm_profile)
-    submission = submit(list(plan.runs.values()), store, args.executor, args.workers, profile)
+    submission = submit(list(plan.runs.values()), store, args.executor, args.workers, profile,
+                        device=args.device)
     if args.detach:
         print(f"submitted {len(submission.jobs)} job(s) for {len(submission.run_ids)} run(s); "
               f"follow with `{follow_up('status', args, plan)}` or "
@@ -229,18 +230,21 @@ def _render_all(store: Store, out_dir: Path, args: argparse.Namespace) -> int:
     for paper in PAPERS:
         for fid in figure_ids(paper, specs_root(args)):
             path = spec_root(specs_root(args)) / "figures" / paper / f"{fid}.toml"
-            spec = load_spec(load_figure, path)
-            if args.profile not in spec.profiles and args.profile != "paper":
-                continue
-            plan = figure_plan(spec, args.profile, args.seeds)
-            if not any(store.state(rid) == "done" for rid in plan.runs):
-                continue
             try:
+                spec = load_spec(load_figure, path)
+                if args.profile not in spec.profiles and args.profile != "paper":
+                    continue
+                plan = figure_plan(spec, args.profile, args.seeds)
+                if not any(store.state(rid) == "done" for rid in plan.runs):
+                    continue
                 for written in render_figure(spec, plan.points, store, out_dir, args.profile):
                     print(f"wrote {written}")
+            except UserError as err:  # report every figure, then fail
+                failures += 1
+                print(f"error: {err}", file=sys.stderr)
             except Exception as err:  # noqa: BLE001 - report every figure, then fail
                 failures += 1
-                print(f"error: {spec.path}: could not render: {err}", file=sys.stderr)
+                print(f"error: {path}: could not render: {err}", file=sys.stderr)
     return 1 if failures else 0
 
 

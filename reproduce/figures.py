@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from reproduce.errors import UserError
 from reproduce.figspecs import FigureSpec
+from reproduce.formats import comparable
 from reproduce.plan import FigurePoint
 from reproduce.store import Store
 
@@ -27,25 +29,40 @@ def render_figure(spec: FigureSpec, points: list[FigurePoint], store: Store, out
         raise UserError(f"{spec.path}: no finished runs in {store.root} for profile {profile!r}; "
                         "run the figure without --no-run first")
     fig = figure_kinds.draw(spec, done, store)
-    import textwrap
-
-    width = max(60, int(fig.get_size_inches()[0] * 13))
-    title = textwrap.fill(f"{spec.paper} {spec.source or 'Figure ' + spec.id}: {spec.title}",
-                          width)
-    if profile != "paper":
-        title += f"\n(profile {profile}: toy scale, not comparable with the paper)"
-    extractors = {str((store.result(r.run_id) or {}).get(f"{spec.y}_extractor", ""))
-                  for p in done for r in p.runs} - {""}
-    if extractors:
-        title += "\n" + textwrap.fill(f"{spec.y} by {'; '.join(sorted(extractors))}", width)
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
+    width = max(70, int(fig.get_size_inches()[0] * 14))
+    fig.suptitle(heading(spec, done, store, profile, width), fontsize=9)
     target = out_dir / spec.paper
-    target.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for ext in ("png", "pdf"):
-        path = target / f"{spec.id}-{profile}.{ext}"
-        fig.savefig(path, dpi=150)
-        paths.append(path)
-    plt.close(fig)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for ext in ("png", "pdf"):
+            path = target / f"{spec.id}-{profile}.{ext}"
+            fig.savefig(path, dpi=150)
+            paths.append(path)
+    except OSError as err:
+        raise UserError(f"--output: cannot write into {target}: {err.strerror}") from None
+    finally:
+        plt.close(fig)
     return paths
+
+
+def heading(spec: FigureSpec, done: list[FigurePoint], store: Store, profile: str,
+            width: int) -> str:
+    """The figure's title block: what it is, its scale, what computed y, and whether the
+    paper's figure gives numbers to compare with."""
+    lines = [f"{spec.paper} {spec.source or 'Figure ' + spec.id}: {spec.title}"]
+    if not comparable(profile):
+        lines.append(f"(profile {profile}: toy scale, not comparable with the paper)")
+    results = [store.result(r.run_id) or {} for p in done for r in p.runs]
+    ours = sorted({str(r.get(f"{spec.y}_extractor", "")) for r in results} - {""})
+    paper = spec.display.paper_extractor
+    if ours:
+        substitute = not comparable(profile) or any("SUBSTITUTE" in o.upper() for o in ours)
+        line = f"{spec.y} by {'; '.join(ours)}"
+        if paper:
+            line += (f" (a SUBSTITUTE for the paper's {paper})" if substitute
+                     else f" (the paper's: {paper})")
+        lines.append(line)
+    if not any(s.paper for s in spec.series):
+        lines.append("The paper's figure prints no numbers: it can be compared by eye only.")
+    return "\n".join(textwrap.fill(line, width) for line in lines)
