@@ -1,0 +1,1 @@
+"""MED-GAN (liu et al.) on images: mask-embedded discriminator, region regularisers."""
