@@ -11,15 +11,16 @@ import numpy as np
 import pytest
 import torch
 
+from methods import registry
 from methods.cho2d import batched, plain
 from methods.cho2d import losses as L
 from methods.cho2d.common import make_hp, member_rng
 from methods.cho2d.config import DEFAULTS
 from methods.cho2d.evaluate import clusters_mapped, prior_metrics
 from methods.cho2d.step import run_epoch
-from methods.cho2d.trainer import train
 from reproduce.data import gauss4
 from tests.fake_context import FakeCtx, Stop
+from tests.fake_context import train_as_harness as train
 
 TINY = {"hidden": 16, "n_hidden": 2, "d_z": 4, "steps_per_epoch": 8, "epochs": 3,
         "pc_update_epoch": 1, "n_eval_samples": 64, "checkpoint_every_epochs": 1}
@@ -170,3 +171,22 @@ def test_sweep_logs_members(tmp_path: Path) -> None:
     assert math.isclose(final["pc_entropy"],
                         np.mean([final[f"pc_entropy_m{j}"] for j in range(4)]), rel_tol=1e-6)
     assert all((tmp_path / f"samples_m{j}.npz").exists() for j in range(4))
+
+
+def test_resume_inside_an_epoch_equals_uninterrupted(tmp_path: Path) -> None:
+    from methods.cho2d.model import Cho2dModel
+    from methods.engine.core import Schedule, train_loop
+    from methods.engine.state import seed_all
+
+    p = registry.get("cho2d").typed({**TINY, "epochs": 2})  # 16 steps, epochs of 8
+    sched = Schedule(steps=16, eval_every=8, checkpoint_every=5, progress_every=1)
+
+    def run(ctx: FakeCtx) -> dict[str, float]:
+        seed_all(0)
+        return train_loop(Cho2dModel(p, 0), sched, ctx, ctx.load_checkpoint())
+
+    full = run(FakeCtx(tmp_path / "a", method="cho2d"))
+    with pytest.raises(Stop):  # killed after the checkpoint at step 10, inside epoch 2
+        run(FakeCtx(tmp_path / "b", method="cho2d", stop_after=10))
+    resumed = FakeCtx(tmp_path / "b", method="cho2d")
+    assert run(resumed) == full and sorted(resumed.logged) == [16]

@@ -3,14 +3,14 @@ batched trainer of ``cho2d`` (numpy random streams, so both consume identical dr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from methods.cho2d.config import INFO
 from reproduce.data import gauss4
-
-VARIANTS = ("gan", "gan_cat", "infogan", "elastic", "vcagan")
 
 
 @dataclass(frozen=True)
@@ -67,26 +67,22 @@ class HP:
         return out
 
 
-def make_hp(p: dict[str, Any]) -> HP:
-    """Build :class:`HP` from a run's params (validates ``variant``)."""
-    variant = str(p["variant"])
-    if variant not in VARIANTS:
-        raise ValueError(f"cho2d: unknown variant {variant!r}; one of {VARIANTS}")
-    if variant == "gan":
+def make_hp(p: Any) -> HP:
+    """Build :class:`HP` from a run's typed parameters (or a mapping of them, checked)."""
+    if isinstance(p, Mapping):
+        p = INFO.typed(p)
+    if p.variant == "gan":
         prior: tuple[float, ...] = (1.0,)
-    elif variant in ("gan_cat", "infogan"):
-        prior = tuple(float(v) for v in p["fixed_prior"])
+    elif p.variant in ("gan_cat", "infogan"):
+        prior = tuple(p.fixed_prior)
     else:  # P(C) initialised uniform (Algorithm 1 discussion)
-        prior = (1.0 / int(p["d_c"]),) * int(p["d_c"])
-    return HP(variant=variant, n_cat=len(prior), d_z=int(p["d_z"]), hidden=int(p["hidden"]),
-              n_hidden=int(p["n_hidden"]), lr=float(p["lr"]), beta1=float(p["beta1"]),
-              beta2=float(p["beta2"]), batch_size=int(p["batch_size"]),
-              lambda_cls=float(p["lambda_cls"]), lambda_r2=float(p["lambda_r2"]),
-              pc_ema=float(p["pc_ema"]), g_ema=float(p["g_ema"]),
-              gumbel_temperature=float(p["gumbel_temperature"]),
-              prior_lr=float(p["prior_lr"]), steps_per_epoch=int(p["steps_per_epoch"]),
-              epochs=int(p["epochs"]), pc_update_epoch=int(p["pc_update_epoch"]),
-              bf16=bool(p["bf16"]), prior=prior)
+        prior = (1.0 / p.d_c,) * p.d_c
+    return HP(variant=p.variant, n_cat=len(prior), d_z=p.d_z, hidden=p.hidden,
+              n_hidden=p.n_hidden, lr=p.lr, beta1=p.beta1, beta2=p.beta2,
+              batch_size=p.batch_size, lambda_cls=p.lambda_cls, lambda_r2=p.lambda_r2,
+              pc_ema=p.pc_ema, g_ema=p.g_ema, gumbel_temperature=p.gumbel_temperature,
+              prior_lr=p.prior_lr, steps_per_epoch=p.steps_per_epoch, epochs=p.epochs,
+              pc_update_epoch=p.pc_update_epoch, bf16=p.bf16, prior=prior)
 
 
 def member_rng(seed: int, repeat: int) -> np.random.Generator:

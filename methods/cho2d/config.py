@@ -120,7 +120,7 @@ INFO = register(
                "steps_per_epoch": at_least(1), "eval_every_epochs": at_least(1),
                "checkpoint_every_epochs": at_least(1), "pc_ema": PROBABILITY,
                "g_ema": PROBABILITY, "d_c": at_least(1), "threads": at_least(1)},
-        trainer="methods.cho2d.trainer:train",
+        build="methods.cho2d.model:build",
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="cho",

@@ -3,9 +3,6 @@ the classifier on real points, and generated samples (for the scatter figures)."
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import torch
 
@@ -88,10 +85,3 @@ def samples(m: Models, hp: HP, n: int, seed: int) -> tuple[np.ndarray, np.ndarra
     g = torch.from_numpy(rng.gumbel(size=(members, n, hp.n_cat)).astype(np.float32))
     c = L.gumbel_onehot(torch.log(prior.clamp_min(1e-30)), g)
     return m.G_ema(z, c).float().numpy(), c.argmax(-1).numpy()
-
-
-def save_npz(path: Path, points: np.ndarray, codes: np.ndarray) -> None:
-    """Write ``points`` / ``codes`` atomically (tmp file + os.replace)."""
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, points=points.astype(np.float32), codes=codes.astype(np.int64))
-    os.replace(tmp, path)
