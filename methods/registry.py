@@ -115,6 +115,7 @@ _CONFIG_MODULES = (
     "methods.liu2d.config",
     "methods.cho2d.config",
     "methods.cho_vcagan.config",
+    "methods.real_data.config",
     "methods.zhou_modedrop.config",
     "methods.zhou_amgan.config",
     "methods.watanabe.config",

@@ -1,0 +1,1 @@
+"""Scores of a data set's own images (the papers' real-data rows)."""
