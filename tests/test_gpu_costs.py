@@ -63,3 +63,20 @@ def test_nothing_measured_is_said() -> None:
     (line,) = gpu_costs.summary_lines(runs, {})
     assert line.startswith("GPU-hours: not measured on any GPU (zhou_amgan)")
     assert gpu_costs.summary_lines([("liu2d", dict(registry.get("liu2d").defaults))], {}) == []
+
+
+def test_plan_prints_measured_or_not_measured(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    from reproduce.cli import main
+
+    args = ["plan", "--paper", "zhou", "--id", "2", "--store", str(tmp_path / "s")]
+    monkeypatch.setattr(gpu_costs, "MEASUREMENTS", tmp_path / "absent.json")
+    assert main(args) == 0
+    assert "GPU-hours: not measured on any GPU (zhou_amgan)" in capsys.readouterr().out
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(MEASURED))
+    monkeypatch.setattr(gpu_costs, "MEASUREMENTS", path)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "GPU-hours on NVIDIA H200 (measured 2030-01-01): 2.67 (zhou_amgan 2.67)" in out
