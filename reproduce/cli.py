@@ -63,7 +63,9 @@ def _launching(p: argparse.ArgumentParser) -> None:
     p.add_argument("--executor", default="local", help="local (default), debug or slurm")
     p.add_argument("--slurm-profile", default="default", help="slurm/<NAME>.toml")
     p.add_argument("--workers", type=int_at_least(1), default=None,
-                   help="local worker processes (>= 1)")
+                   help="local worker processes (>= 1; default: one per GPU, else per CPU)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="auto (default: cuda where a job sees a GPU), cpu or cuda")
     p.add_argument("--no-run", action="store_true", help="render from the store only")
     p.add_argument("--detach", action="store_true", help="submit and return at once")
 
