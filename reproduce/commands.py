@@ -25,7 +25,7 @@ from reproduce.args import (
 from reproduce.errors import UserError
 from reproduce.formats import FORMATS
 from reproduce.plan import FigurePlan, Plan, figure_plan
-from reproduce.specs import PAPERS, PROFILES, spec_root
+from reproduce.specs import PAPERS, PROFILES, at_paper_scale, spec_root
 from reproduce.store import Store
 
 
@@ -69,7 +69,7 @@ def _print_method_costs(plan: Plan | FigurePlan) -> None:
     by_method: dict[str, int] = {}
     for run in plan.runs.values():
         by_method[run.method] = by_method.get(run.method, 0) + 1
-    paper_scale = plan.profile == "paper"
+    paper_scale = at_paper_scale(plan.profile)
     for method, count in sorted(by_method.items()):
         info = registry.get(method)
         per_run = f", ~{info.gpu_hours:g} GPU-hours each" if info.gpu_hours and paper_scale \
@@ -86,6 +86,11 @@ def _print_method_costs(plan: Plan | FigurePlan) -> None:
     if gpu_hours:
         print(f"estimated GPU cost: {gpu_hours:.0f} GPU-hours ({len(plan.runs)} runs; "
               "see the notes above for how each estimate was made)")
+    if paper_scale:  # from benchmarks/gpu_measurements.json, per device name
+        from reproduce.gpu_costs import summary_lines
+
+        for line in summary_lines([(r.method, r.config["params"]) for r in plan.runs.values()]):
+            print(line)
 
 
 def cmd_table(args: argparse.Namespace) -> int:
@@ -140,13 +145,14 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"{group.label:<50} {group.kind}" + (f": {group.note}" if group.note else ""))
             continue
         states = [statuses[rid]["state"] for rid in group.run_ids]
-        counts = {s: states.count(s)
-                  for s in ("done", "running", "pending", "failed", "missing")}
+        counts = {s: states.count(s) for s in ("done", *sorted(set(states) - {"done"}))}
         print(f"{group.label:<50} " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
         for rid in group.run_ids:
             st = statuses[rid]
             if st["state"] == "failed":
                 print(f"    {rid} failed: {st.get('reason', 'unknown reason')}")
+            elif st["state"] == "corrupt":  # the reason reads "corrupt: <file>: <why>"
+                print(f"    {rid} {st.get('reason', 'corrupt')}")
             elif st["state"] == "running" and st.get("total"):
                 print(f"    {rid} running: step {st.get('step', 0)}/{st['total']}")
     if args.runs:
@@ -176,9 +182,10 @@ def cmd_wait(args: argparse.Namespace) -> int:
 
     plan = target(args)
     states = wait(list(plan.runs), open_store(args, writing=False))
-    failed = sum(s == "failed" for s in states.values())
-    missing = sum(s in ("missing", "pending") for s in states.values())
-    print(f"{len(states) - failed - missing} done, {failed} failed, {missing} not started")
+    done = sum(s == "done" for s in states.values())
+    failed = sum(s in ("failed", "corrupt") for s in states.values())
+    missing = len(states) - done - failed
+    print(f"{done} done, {failed} failed, {missing} not started")
     return 1 if failed or missing else 0
 
 

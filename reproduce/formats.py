@@ -14,6 +14,8 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+from reproduce.specs import at_paper_scale
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -35,8 +37,8 @@ def decimals(paper_text: str, default: int = 3) -> int:
 
 
 def comparable(profile: str) -> bool:
-    """Whether numbers of ``profile`` may be set against the paper's."""
-    return profile == "paper"
+    """Whether numbers of ``profile`` may be set against the paper's (full scale)."""
+    return at_paper_scale(profile)
 
 
 def metadata(frame: pd.DataFrame, spec: TableSpec, profile: str) -> dict[str, Any]:
@@ -48,6 +50,7 @@ def metadata(frame: pd.DataFrame, spec: TableSpec, profile: str) -> dict[str, An
         entry["paper"] = entry["paper"] or rec["paper_extractor"]
     return {"paper": spec.paper, "table": spec.id, "title": spec.title,
             "source": spec.source, "profile": profile,
+            "protocol_note": spec.protocol_note(profile),
             "comparable_with_paper": comparable(profile),
             "note": ("reproduced = mean ± sample std over seeds of the per-run value; "
                      "numbers rounded to the decimals the paper prints" +
@@ -88,7 +91,7 @@ def to_csv(frame: pd.DataFrame, spec: TableSpec, profile: str) -> str:
             for metric, names in value.items():
                 out.write(f"# extractor of {metric}: reproduced {names['reproduced'] or '-'};"
                           f" paper {names['paper'] or '-'}\n")
-        else:
+        elif value != "":
             out.write(f"# {key}: {_meta_text(value)}\n")
     rows = records(frame)
     columns = [*FIELDS, "diff", "decimals", "comparable_with_paper"]

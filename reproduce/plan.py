@@ -11,7 +11,7 @@ from typing import Any
 
 from methods import registry
 from reproduce.figspecs import FigureSpec, Series
-from reproduce.specs import Column, Row, TableSpec
+from reproduce.specs import Column, Row, TableSpec, at_paper_scale
 
 
 def run_id(config: dict[str, Any]) -> str:
@@ -75,11 +75,11 @@ class _Runs:
         """Rough CPU cost of the runs of CPU methods, from each method's measured cost at
         its defaults, scaled by the run's work (steps, or the method's ``cost_scale``)."""
         return sum(_run_cost(r) for r in self.runs.values()
-                   if not (self.profile == "paper" and registry.get(r.method).gpu_hours))
+                   if not (at_paper_scale(self.profile) and registry.get(r.method).gpu_hours))
 
     def gpu_hours(self) -> float:
         """Estimated GPU-hours of the paper-scale runs of GPU methods (0 for other profiles)."""
-        if self.profile != "paper":
+        if not at_paper_scale(self.profile):
             return 0.0
         return sum(registry.get(r.method).gpu_hours for r in self.runs.values())
 

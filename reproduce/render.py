@@ -59,6 +59,8 @@ def _footnotes(frame: pd.DataFrame, spec: TableSpec, profile: str) -> list[str]:
     notes = [f"profile: {profile}; reproduced = mean ± sample std over seeds of the per-run "
              f"value ({', '.join(sorted(set(frame['reducer'])))}; one seed: its value, no ±); "
              "Δ = reproduced - paper"]
+    if spec.protocol_note(profile):
+        notes.append(f"protocol of profile {profile!r}: {spec.protocol_note(profile)}")
     if not comparable(profile):
         notes.append(f"profile {profile!r} is a toy-scale run: its numbers are NOT comparable "
                      "with the paper's (Δ: n/c)")
