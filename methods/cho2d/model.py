@@ -18,6 +18,7 @@ from methods.cho2d.common import make_hp, member_rng
 from methods.cho2d.evaluate import combine, evaluate, samples
 from methods.engine.core import Schedule
 from methods.engine.protocol import Built
+from methods.engine.state import resolve_device
 
 
 def members(p: Any) -> list[tuple[float, int]]:
@@ -98,4 +99,4 @@ def build(p: Any, seed: int, dataset: str) -> Built:
     schedule = Schedule(steps=p.epochs * spe, eval_every=p.eval_every_epochs * spe,
                         checkpoint_every=p.checkpoint_every_epochs * spe,
                         progress_every=spe, check_every=spe)
-    return Built(Cho2dModel(p, seed), schedule)
+    return Built(Cho2dModel(p, seed, resolve_device("auto")), schedule)  # --device, or cuda if seen
