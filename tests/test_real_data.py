@@ -62,6 +62,8 @@ def test_scores_equal_the_metric_functions(tmp_path: Path) -> None:
     assert "small-cnn" in out["low_entropy_share_extractor"]
 
 
+# the substitute's 256-d features of 297 test digits have a singular covariance
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
 def test_every_class_and_without_classifier(tmp_path: Path) -> None:
     p = INFO.typed({**SMALL, "n_eval_samples": 0, "with_classifier": True})
     data = load_image_dataset("digits", image_size=16, channels=3)
@@ -69,7 +71,15 @@ def test_every_class_and_without_classifier(tmp_path: Path) -> None:
     assert len(images) == len(data) and name == "every class"
     with pytest.raises(UserError, match="class_index 12 is not a class of digits"):
         select(data, 12, 0)
-    ctx = FakeCtx(tmp_path / "run", {**SMALL, "with_classifier": False}, method="real_data",
-                  dataset="digits")
-    out = train(ctx)  # the substitute IS still needs the classifier, the share is not asked
+    params = {**SMALL, "n_eval_samples": 400, "with_classifier": False,
+              "fid_reference_split": "test",
+              "fid_extractor": "randproj-v1"}
+    out = train(FakeCtx(tmp_path / "run", params, method="real_data", dataset="digits"))
+    # the substitute IS still needs the classifier; the share is not asked
     assert "low_entropy_share" not in out and out["inception_score"] >= 1.0
+    ext = M.get_extractor("randproj-v1")
+    test = load_image_dataset("digits", split="test", image_size=16, channels=3)
+    train_images, _ = select(data, -1, 400)  # more images than the 256 feature dims
+    want = M.fid_from_features(ext.features(train_images), ext.features(test.arrays()[0]))
+    assert out["fid"] == pytest.approx(want, rel=1e-6)
+    assert "SUBSTITUTE" in out["fid_extractor"] and "297 images" in out["fid_reference"]

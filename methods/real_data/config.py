@@ -16,7 +16,9 @@ papers' model; "am_classifier": the data-set classifier as the offline substitut
 comparable), and, with ``with_classifier``, ``low_entropy_share`` (% of the images whose
 entropy under the data-set classifier ``am_classifier``, trained by ``am_recipe`` for
 ``am_epochs`` and cached as zhou_amgan's AM classifier is, is below
-``low_entropy_threshold``). Each record names its extractors and the class it scored.
+``low_entropy_threshold``); with a ``fid_reference_split``, ``fid`` of the images against
+every image of that split (the FID floor of real data; ``fid_extractor`` as the
+generators' FID). Each record names its extractors and the class it scored.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ DEFAULTS: dict[str, object] = {
     "am_recipe": "paper",
     "am_epochs": 300,
     "low_entropy_threshold": 0.05,  # nats (zhou section 6.4)
+    "fid_reference_split": "",  # "": no FID; else FID of the images against this split
+    "fid_extractor": "inception",  # inception | randproj-v1 (offline substitute)
     "device": "auto",
 }
 
 METRICS = ("inception_score", "inception_score_std", "inception_entropy",
-           "low_entropy_share", "n_images")
+           "low_entropy_share", "fid", "n_images")
 
 INFO = register(
     MethodInfo(
@@ -53,7 +57,9 @@ INFO = register(
                "is_splits": at_least(1),
                "am_classifier": one_of("densenet-bc-40-40", "small-cnn"),
                "am_recipe": one_of("paper", "smoke"), "am_epochs": at_least(1),
-               "low_entropy_threshold": between(0.0, 100.0, low_open=True)},
+               "low_entropy_threshold": between(0.0, 100.0, low_open=True),
+               "fid_reference_split": one_of("", "train", "test", "extra"),
+               "fid_extractor": one_of("inception", "randproj-v1")},
         trainer="methods.real_data.trainer:train",
         defaults=DEFAULTS,
         metrics=METRICS,

@@ -80,7 +80,24 @@ def score(p: Any, data: ImageSet, dataset: str, device: str) -> dict[str, Any]:
         low = entropy(clf_probs) < float(p.low_entropy_threshold)
         out.update(low_entropy_share=100.0 * float(low.mean()),
                    low_entropy_share_extractor=clf_name)
+    if p.fid_reference_split:
+        out.update(reference_fid(p, images, dataset))
     return out
+
+
+def reference_fid(p: Any, images: np.ndarray, dataset: str) -> dict[str, Any]:
+    """FID of ``images`` against every image of the data set's ``fid_reference_split``."""
+    ref = load_image_dataset(dataset, split=str(p.fid_reference_split),
+                             image_size=int(p.image_size), channels=int(p.channels))
+    try:
+        ext = M.get_extractor(str(p.fid_extractor))
+    except M.MissingWeights as err:
+        raise UserError(str(err)) from err
+    fid = M.fid_from_features(ext.features(images), ext.features(ref.arrays()[0]), "eigh")
+    name = ext.name if ext.comparable_with_inception else (
+        f"SUBSTITUTE {ext.name} (not inception-v3; not comparable with the paper)")
+    return {"fid": fid, "fid_extractor": name,
+            "fid_reference": f"{p.fid_reference_split} split, {len(ref)} images"}
 
 
 def train(ctx: RunContext) -> dict[str, Any]:
