@@ -106,13 +106,31 @@ class TableSpec:
         """The run config of one cell before seeding (see docs/SPECS.md, merge order)."""
         method = registry.get(self._method_of(row, column))
         config = {"method": method.name, "dataset": "", "params": dict(method.defaults)}
+        own = self.row_changes_method(row, column)
         for layer in (self.run, column.overrides, row.overrides, self.profile(profile).run):
+            if own and layer is not row.overrides:
+                layer = declared_params(layer, method)
             config = deep_merge(config, layer)
         return {**config, "params": method.check(config["params"])}
 
     def _method_of(self, row: Row, column: Column) -> str:
         merged = deep_merge(deep_merge(self.run, column.overrides), row.overrides)
         return merged.get("method", "")
+
+    def row_changes_method(self, row: Row, column: Column) -> bool:
+        """Whether the row names a method other than the table's (e.g. ``real_data``)."""
+        base = deep_merge(self.run, column.overrides).get("method", "")
+        return row.overrides.get("method", base) != base
+
+
+def declared_params(layer: dict[str, Any], method: registry.MethodInfo) -> dict[str, Any]:
+    """``layer`` with only the params ``method`` declares. A row that names its own method
+    inherits from the table, column and profile layers the data set and the parameters
+    the two methods share (image size, sample counts, extractors), not the others."""
+    if "params" not in layer:
+        return layer
+    return {**layer, "params": {k: v for k, v in layer["params"].items()
+                                if k in method.params}}
 
 
 def at_paper_scale(profile: str) -> bool:
@@ -340,6 +358,10 @@ def _check_methods(spec: TableSpec) -> None:
                       (f"rows[{i}].overrides", row.overrides)]
             layers += [(f"profiles.{n}.run", p.run) for n, p in spec.profiles.items()]
             name = spec._method_of(row, col)
+            if spec.row_changes_method(row, col) and name in registry.names():
+                info = registry.get(name)
+                layers = [(w, layer if w.startswith("rows[") else declared_params(layer, info))
+                          for w, layer in layers]
             check_method_params(layers, name, spec.path, bool(row.pending))
             if not row.pending:
                 check_metric_names([col.metric], name, spec.path, f"columns[{j}].metric")

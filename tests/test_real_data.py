@@ -83,3 +83,41 @@ def test_every_class_and_without_classifier(tmp_path: Path) -> None:
     want = M.fid_from_features(ext.features(train_images), ext.features(test.arrays()[0]))
     assert out["fid"] == pytest.approx(want, rel=1e-6)
     assert "SUBSTITUTE" in out["fid_extractor"] and "297 images" in out["fid_reference"]
+
+
+SPEC = """title = "t"
+[[metrics]]
+name = "inception_score"
+label = "IS"
+better = "higher"
+[run]
+method = "cho_vcagan"
+dataset = "mnist"
+params = { lambda_creg = 20.0, image_size = 16, n_eval_samples = 300 }
+[[columns]]
+key = "is"
+label = "IS"
+metric = "inception_score"
+[[rows]]
+key = "real"
+label = "Real data"
+overrides = { method = "real_data", params = { ROW } }
+[profiles.smoke]
+run = { dataset = "digits", params = { width = 4, n_eval_samples = 100 } }
+"""
+
+
+def test_a_real_data_row_inherits_only_the_params_it_declares(tmp_path: Path) -> None:
+    from reproduce.errors import SpecError
+    from reproduce.specs import load_table
+
+    path = tmp_path / "t.toml"
+    path.write_text(SPEC.replace("ROW", "with_classifier = false"))
+    spec = load_table(path)
+    cfg = spec.cell_config(spec.rows[0], spec.columns[0], "smoke")
+    assert cfg["method"] == "real_data" and cfg["dataset"] == "digits"
+    assert cfg["params"]["image_size"] == 16 and cfg["params"]["n_eval_samples"] == 100
+    assert "lambda_creg" not in cfg["params"] and "width" not in cfg["params"]
+    path.write_text(SPEC.replace("ROW", "lambda_creg = 1.0"))  # the row's own: checked
+    with pytest.raises(SpecError, match="rows\\[0\\].overrides.params.lambda_creg"):
+        load_table(path)
