@@ -38,6 +38,13 @@ def data_2d(dataset: str, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarra
     return None
 
 
+def columns(n: int) -> int:
+    """Panels per row: all of them up to 4, else 3 or 4, whichever leaves fewer empty."""
+    if n <= COLUMNS:
+        return n
+    return min((COLUMNS, COLUMNS - 1), key=lambda c: (-n % c, -c))
+
+
 def draw_panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     """A grid: the ground truth (if the spec asks for it), then one panel per point."""
     import matplotlib.pyplot as plt
@@ -48,7 +55,7 @@ def draw_panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> An
     two_d = spec.kind in ("scatter2d", "density2d")
     truth = bool(spec.display.truth and two_d and data is not None)
     n = len(points) + truth
-    ncols = min(n, COLUMNS)
+    ncols = columns(n)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 3.8 * nrows + 1.0),
                              squeeze=False, layout="constrained")

@@ -168,3 +168,9 @@ def test_render_writes_png_and_pdf_under_the_output_folder(tmp_path):
     paths = render_figure(spec, points, store, tmp_path / "out", "paper")
     assert [p.name for p in paths] == ["9-paper.png", "9-paper.pdf"]
     assert all(p.parent == tmp_path / "out" / "liu" and p.stat().st_size > 5000 for p in paths)
+
+
+def test_panel_rows_hold_three_or_four_leaving_the_fewest_empty():
+    from reproduce.figure_panels import columns
+
+    assert [columns(n) for n in (1, 3, 4, 5, 6, 7, 8, 9, 12)] == [1, 3, 4, 3, 3, 4, 4, 3, 4]
