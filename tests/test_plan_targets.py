@@ -109,3 +109,17 @@ def test_planning_and_listing_work_is_linear_in_runs(tmp_path, capsys, monkeypat
     assert f"runs: {3 * seeds} (0 done, {3 * seeds} to run)" in out
     assert len(hashed) == 9 * seeds  # one hash per cell and seed, nothing more
     assert _CountingList.walks <= 3  # the cells are walked a fixed number of times
+
+
+def test_detach_prints_the_exact_command_to_follow(tmp_path, capsys):
+    store = tmp_path / "store"
+    args = ["--paper", "cho", "--id", "11", "--profile", "smoke", "--seeds", "1",
+            "--store", str(store)]
+    assert main(["figure", *args, "--executor", "debug", "--detach"]) == 0
+    err = capsys.readouterr().err
+    wanted = shlex.join(["python", "-m", "reproduce", "status", "--paper", "cho", "--id", "11",
+                         "--figure", "--profile", "smoke", "--store", str(store), "--seeds",
+                         "1"])
+    assert f"`{wanted}`" in err and "submitted" in err
+    assert main(shlex.split(wanted)[3:]) == 0  # the printed command runs as it stands
+    assert capsys.readouterr().out.startswith("cho Figure 11:")
