@@ -26,7 +26,8 @@ Evaluation every ``eval_every_epochs`` epochs and at the end: ``fid`` (``n_eval_
 samples, balanced labels, against the training images; ``fid_extractor`` "inception" is
 the paper's Inception-v3, "randproj-v1" an offline substitute, NOT comparable), the
 ``inception_score`` (+ ``_std`` over ``is_splits``; ``is_extractor`` "inception", or
-"classifier": a small CNN trained on the data set, a substitute, NOT comparable),
+"am_classifier": the data-set classifier ``am_classifier`` trained by ``am_recipe`` for
+``am_epochs``, cached as zhou_amgan's AM classifier, a substitute, NOT comparable),
 ``test_error`` (%, C on the test split; semi only) and, at the end with
 ``classwise_fid_samples`` > 0, the FID of each class (``classwise_fid.npz``, Figure 6).
 """
@@ -60,6 +61,7 @@ DEFAULTS: dict[str, object] = {
     "g_ch": 64,
     "d_ch": 64,
     "c_width": 1.0,
+    "c_dropout": 0.5,
     # schedule and optimiser (section 5.1)
     "epochs": 600,
     "max_steps": 0,
@@ -77,9 +79,11 @@ DEFAULTS: dict[str, object] = {
     "n_eval_samples": 50000,
     "fid_extractor": "inception",  # inception | randproj-v1 (offline substitute)
     "fid_n_real": 0,  # 0: every training image
-    "is_extractor": "inception",  # inception | classifier (offline substitute)
+    "is_extractor": "inception",  # inception | am_classifier (offline substitute)
     "is_splits": 10,
-    "is_clf_epochs": 3,  # training epochs of the substitute IS classifier
+    "am_classifier": "densenet-bc-40-40",  # the substitute: zhou's AM classifier ...
+    "am_recipe": "paper",  # ... trained by this recipe (reproduce/metrics/classifier.py)
+    "am_epochs": 300,  # ... for so many epochs (cached, shared with zhou and real_data)
     "classwise_fid_samples": 0,  # per class, at the end (Figure 6); 0: off
     "device": "auto",
 }
@@ -171,11 +175,14 @@ INFO = register(
         rules={**standard_rules(DEFAULTS), "supervision": one_of("semi", "full"),
                "adv_form": one_of("nonsaturating", "minimax"),
                "fid_extractor": one_of("inception", "randproj-v1"),
-               "is_extractor": one_of("inception", "classifier"),
+               "is_extractor": one_of("inception", "am_classifier"),
+               "am_classifier": one_of("densenet-bc-40-40", "small-cnn"),
+               "am_recipe": one_of("paper", "smoke"), "am_epochs": at_least(1),
                "image_size": one_of(16, 32, 64, 128), "channels": one_of(1, 3),
                "cons_eps": between(0.0, 1.0, low_open=True), "mix_alpha": POSITIVE,
                "z_dim": at_least(1), "g_ch": at_least(1), "d_ch": at_least(1),
-               "c_width": POSITIVE, "ema_decay": PROBABILITY, "is_splits": at_least(1),
+               "c_width": POSITIVE, "c_dropout": between(0.0, 1.0, high_open=True),
+               "ema_decay": PROBABILITY, "is_splits": at_least(1),
                "n_eval_samples": at_least(10), "eval_every_epochs": at_least(1),
                "checkpoint_every_epochs": at_least(1), "num_labeled": at_least(1)},
         build="methods.medgan.trainer:build",

@@ -59,13 +59,13 @@ class MedGANEvaluator:
         p = self.p
         if p.is_extractor == "inception":
             return _extractor("inception", self.device), "inception-v3 (clean-fid, ImageNet)"
-        key = f"{self.key}-smoke{p.is_clf_epochs}"
+        key = f"{self.key}-{p.am_recipe}{p.am_epochs}"
         clf, _ = M.load_or_train_classifier(
             key, lambda: self.train.arrays(), cache_dir=str(cache_root()),
-            num_classes=self.train.num_classes, arch="small-cnn", recipe="smoke",
-            epochs=p.is_clf_epochs, seed=0, device=self.device)
-        return clf, (f"SUBSTITUTE small-cnn trained on {key} (not inception-v3; not "
-                     "comparable with the paper)")
+            num_classes=self.train.num_classes, arch=p.am_classifier, recipe=p.am_recipe,
+            epochs=p.am_epochs, seed=0, device=self.device)
+        return clf, (f"SUBSTITUTE {p.am_classifier} trained on {key} ({p.am_recipe} recipe, "
+                     f"{p.am_epochs} epochs; not inception-v3, not comparable with the paper)")
 
     def _probs(self, imgs: np.ndarray) -> np.ndarray:
         if isinstance(self.is_clf, M.Extractor):

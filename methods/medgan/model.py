@@ -42,7 +42,7 @@ class MedGAN:
         D = MaskEmbeddedD(self.k, p.d_ch, p.image_size, p.channels, p.mask_embedding)
         self.nets: dict[str, nn.Module] = {"G": G.to(device), "D": D.to(device)}
         if self.semi:
-            C = ConvLarge(self.k, p.channels, p.image_size, p.c_width)
+            C = ConvLarge(self.k, p.channels, p.image_size, p.c_width, p.c_dropout)
             self.nets["C"] = C.to(device)
         betas = (p.beta1, p.beta2)
         self.optimizers: dict[str, torch.optim.Optimizer] = {
