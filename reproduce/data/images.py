@@ -168,13 +168,16 @@ def _torchvision(cls_name: str, subdir: str, url: str, layout: str, probe: str
         import torchvision.datasets as tvd
 
         cls = dataset_class or getattr(tvd, cls_name)
-        if cls_name in ("SVHN", "STL10"):
-            ds = cls(str(base), split=split, download=False)
-            data, labels = np.asarray(ds.data), np.asarray(ds.labels)
-        else:
-            ds = cls(str(base), train=split == "train", download=False)
-            data, labels = np.asarray(ds.data), np.asarray(ds.targets)
-            data = data[:, None] if data.ndim == 3 else data.transpose(0, 3, 1, 2)
+        try:
+            if cls_name in ("SVHN", "STL10"):
+                ds = cls(str(base), split=split, download=False)
+                data, labels = np.asarray(ds.data), np.asarray(ds.labels)
+            else:
+                ds = cls(str(base), train=split == "train", download=False)
+                data, labels = np.asarray(ds.data), np.asarray(ds.targets)
+                data = data[:, None] if data.ndim == 3 else data.transpose(0, 3, 1, 2)
+        except RuntimeError as err:  # torchvision: a file of the split missing or corrupt
+            raise missing(name, base, url, layout) from err
         classes = list(getattr(ds, "classes", []) or [])
         k = len(classes) or int(labels.max()) + 1
         return data.astype(np.uint8), labels.astype(np.int64), k, classes
