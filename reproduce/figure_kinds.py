@@ -1,5 +1,6 @@
 """Drawing of each figure kind from the store: curves (line, bar) here, panel grids
-(hist, scatter2d, density2d) in reproduce.figure_panels."""
+(hist, scatter2d, density2d) in reproduce.figure_panels, sample grids (grid) in
+reproduce.figure_grid."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ def draw(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     """A matplotlib figure for ``spec`` from the finished runs of ``points``."""
     if spec.kind in ("scatter2d", "density2d", "hist"):
         return draw_panels(spec, points, store)
+    if spec.kind == "grid":
+        from reproduce.figure_grid import draw_grid
+
+        return draw_grid(spec, points, store)
     return _curves(spec, points, store)
 
 
