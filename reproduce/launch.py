@@ -5,17 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import time
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from reproduce.errors import UserError
 from reproduce.interrupts import local_controllers, sigterm_as_interrupt, stop_local_jobs
-from reproduce.liveness import process_start
 from reproduce.plan import RunSpec
-from reproduce.store import Store, atomic_write_json, read_json
+from reproduce.store import Store
+from reproduce.submissions import queued_alive, record_submission
 
 EXECUTORS = ("local", "debug", "slurm")
 
@@ -75,12 +73,14 @@ def submit(runs: Sequence[RunSpec], store: Store, executor: str = "local",
     todo = [rid for rid in todo if _reset_to_pending(store, rid)]
     if not todo:
         return Submission()
+    # announced before any job exists, so a concurrent `wait` follows these runs meanwhile
+    record = record_submission(store, executor, dict.fromkeys(todo, ""))
     if executor == "slurm":
         jobs, owners = _submit_slurm(store, todo, slurm_profile or {})
     else:
         jobs, owners = _submit_local(store, todo, executor,
                                      workers or devices.default_workers(gpus), gpus)
-    record_submission(store, executor, owners)
+    record_submission(store, executor, owners, record)
     return Submission(list(jobs), todo)
 
 
@@ -146,47 +146,6 @@ def _sbatch_message(err: BaseException) -> str:
     picked = next((ln for ln in lines if "sbatch:" in ln or "error" in ln.lower()),
                   lines[-1] if lines else type(err).__name__)
     return picked[:300]
-
-
-def record_submission(store: Store, executor: str, owners: dict[str, str]) -> Path:
-    """Remember which job carries which run, so `status` and `wait` can reattach later
-    (a local job is its controller's pid with that process's start time)."""
-    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.json"
-    path = store.root / "submissions" / name
-    job_ids = sorted(set(owners.values()))
-    starts = {j: process_start(int(j)) for j in job_ids if executor == "local" and j.isdigit()}
-    atomic_write_json(path, {"executor": executor, "submitted": time.time(), "runs": owners,
-                             "job_ids": job_ids, "starts": starts,
-                             "folder": str(store.root / "submitit")})
-    return path
-
-
-def queued_alive(store: Store, run_ids: Iterable[str]) -> dict[str, bool]:
-    """For each of ``run_ids`` that was submitted: whether its job may still run it."""
-    from reproduce.slurm_state import job_alive
-
-    wanted = set(run_ids)
-    alive: dict[str, bool] = {}
-    for sub in submissions(store):
-        starts = sub.get("starts") or {}
-        for rid, job_id in (sub.get("runs") or {}).items():
-            if rid not in wanted or not isinstance(job_id, str):
-                continue
-            if sub.get("executor") == "slurm":
-                alive[rid] = alive.get(rid, False) or job_alive(job_id)
-            elif sub.get("executor") == "local" and job_id.isdigit():
-                start = process_start(int(job_id))
-                same = start is not None and starts.get(job_id) in (None, start)
-                alive[rid] = alive.get(rid, False) or same
-    return alive
-
-
-def submissions(store: Store) -> list[dict[str, Any]]:
-    folder = store.root / "submissions"
-    if not folder.is_dir():
-        return []
-    records = [read_json(p, {}) for p in sorted(folder.glob("*.json"))]
-    return [r for r in records if isinstance(r, dict)]
 
 
 def wait(run_ids: Sequence[str], store: Store, submission: Submission | None = None,
@@ -289,10 +248,13 @@ def _leave_pending(store: Store, run_ids: Sequence[str]) -> None:
     """After an interrupt: runs whose worker is gone are pending again, not running."""
     for rid in run_ids:
         status = store.status(rid)
-        if status["state"] == "failed" and status.get("stale") and store.claim(rid):
+        gone = status["state"] == "failed" and status.get("stale")
+        unstarted = status["state"] == "pending" and status.get("reason") == "submitted"
+        if (gone or unstarted) and store.claim(rid):
             try:
-                store.set_status(rid, "pending", reason="interrupted; resumes from "
-                                 "its checkpoint" if store.has_checkpoint(rid) else
-                                 "interrupted before its first checkpoint")
+                reason = ("interrupted; resumes from its checkpoint" if store.has_checkpoint(rid)
+                          else "interrupted before its first checkpoint" if gone
+                          else "not started: interrupted")
+                store.set_status(rid, "pending", reason=reason)
             finally:
                 store.release(rid)

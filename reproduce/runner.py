@@ -120,6 +120,10 @@ class StoreRunContext(ConfigAccess):
             self._last_progress = now
             self.store.update_progress(self.run_id, step, total)
 
+    def notes_record(self) -> dict[str, list[str]]:
+        """``{"notes": [...]}`` for the status record when something was recovered."""
+        return {"notes": self.notes} if self.notes else {}
+
     def _note(self, text: str) -> None:
         self.notes.append(text)
         print(f"run {self.run_id}: {text}", file=sys.stderr)
@@ -166,19 +170,21 @@ def _train_claimed(store: Store, run_id: str, reraise: bool) -> str:
         if bad:
             raise RunFailed(f"non-finite final metrics: {', '.join(bad)}")
     except RunFailed as err:
-        store.set_status(run_id, "failed", reason=str(err), notes=ctx.notes)
+        store.set_status(run_id, "failed", reason=str(err), **ctx.notes_record())
         return "failed"
     except Exception as err:
         store.set_status(run_id, "failed", reason=f"{type(err).__name__}: {err}".strip(),
-                         traceback=traceback.format_exc(limit=8), notes=ctx.notes)
+                         traceback=traceback.format_exc(limit=8), **ctx.notes_record())
         if reraise:
             raise
         return "failed"
     except BaseException:  # KeyboardInterrupt, SystemExit after a preemption checkpoint
-        store.set_status(run_id, "pending", reason=_interrupted(store, run_id), notes=ctx.notes)
+        store.set_status(run_id, "pending", reason=_interrupted(store, run_id),
+                         **ctx.notes_record())
         raise
     provenance = collect_provenance(ctx.config, store.wall_seconds(run_id), ctx.threads)
     provenance["segments"] = len(store.status(run_id).get("segments", [])) or 1
+    provenance.update(ctx.notes_record())
     store.write_result(run_id, metrics, provenance)
     return "done"
 
