@@ -177,6 +177,7 @@ _PROBABILITY_OPEN = between(0.0, 1.0, high_open=True)
 _STANDARD: dict[str, Rule] = {
     "steps": at_least(1), "epochs": at_least(1), "eval_every": at_least(1),
     "checkpoint_every": at_least(1), "d_steps": at_least(1),
+    "eval_every_epochs": at_least(1), "checkpoint_every_epochs": at_least(1),
     "lr": POSITIVE, "lr_g": POSITIVE, "lr_d": POSITIVE, "lr_c": POSITIVE,
     "beta1": _PROBABILITY_OPEN, "beta2": _PROBABILITY_OPEN,
     "device": one_of("auto", "cpu", "cuda"),

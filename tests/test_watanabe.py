@@ -14,7 +14,7 @@ import torch
 
 from methods import registry
 from methods.watanabe import losses as L
-from methods.watanabe.config import DEFAULTS, check_params
+from methods.watanabe.config import DEFAULTS, PROBE_PARAMS, check_params
 from methods.watanabe.evaluate import dominant_class_ratio, dominant_class_share
 from methods.watanabe.teacher import Teacher, ema_update
 from tests.fake_context import FakeCtx
@@ -181,7 +181,7 @@ def test_dominant_class_ratio_and_share_by_hand() -> None:
 
 def test_registered_with_every_spec_param() -> None:
     info = registry.get("watanabe_selflabel")
-    assert info.trainer == "methods.watanabe.trainer:train"
+    assert info.build == "methods.watanabe.trainer:build" and info.eval_params == PROBE_PARAMS
     assert "GPU-hours" in info.cost_note
     assert {"fid", "teacher_acc", "dominant_class_ratio", "dominant_class_share"} <= set(
         info.metrics)
@@ -267,7 +267,7 @@ VARIANTS = {  # Table 1 (A, B, C), Table 4 (B, C), unconditional BigGAN, K, labe
 
 @pytest.mark.parametrize("name", ["t1_C"])
 def test_tiny_run(cache: Path, name: str) -> None:
-    from methods.watanabe.trainer import train
+    from tests.fake_context import train_as_harness as train
 
     over, teacher = VARIANTS[name]
     ctx = _ctx(cache / name, tiny(**over))
@@ -277,7 +277,7 @@ def test_tiny_run(cache: Path, name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [v for v in VARIANTS if v != "t1_C"])
 def test_tiny_run_of_every_variant(cache: Path, name: str) -> None:
-    from methods.watanabe.trainer import train
+    from tests.fake_context import train_as_harness as train
 
     over, teacher = VARIANTS[name]
     ctx = _ctx(cache / name, tiny(**over))
@@ -285,7 +285,7 @@ def test_tiny_run_of_every_variant(cache: Path, name: str) -> None:
 
 
 def test_real_labels_need_k_equal_to_the_classes(cache: Path) -> None:
-    from methods.watanabe.trainer import train
+    from tests.fake_context import train_as_harness as train
 
     with pytest.raises(ValueError, match="num_clusters"):
         train(_ctx(cache / "k5", tiny(num_clusters=5, label_rate=0.5)))
@@ -293,7 +293,7 @@ def test_real_labels_need_k_equal_to_the_classes(cache: Path) -> None:
 
 @pytest.mark.slow
 def test_probe_run_reuses_a_finished_model(cache: Path) -> None:
-    from methods.watanabe.trainer import train
+    from tests.fake_context import train_as_harness as train
 
     runs = cache / "runs"
     donor = _ctx(runs / "aaaa", tiny())
@@ -309,8 +309,8 @@ def test_probe_run_reuses_a_finished_model(cache: Path) -> None:
 
 @pytest.mark.slow
 def test_resume_equals_uninterrupted(cache: Path) -> None:
-    from methods.watanabe.trainer import train
     from tests.fake_context import Stop
+    from tests.fake_context import train_as_harness as train
 
     p = tiny(threshold=0.3, label_rate=0.5)
     full = train(_ctx(cache / "a", p))
@@ -324,7 +324,8 @@ def test_resume_equals_uninterrupted(cache: Path) -> None:
 
 @pytest.mark.slow
 def test_evaluator_rescores_a_checkpoint(cache: Path) -> None:
-    from methods.watanabe.trainer import evaluate, train
+    from methods.engine.protocol import rescore as evaluate
+    from tests.fake_context import train_as_harness as train
 
     ctx = _ctx(cache / "run", tiny())
     last = train(ctx)

@@ -182,7 +182,7 @@ def _ctx(tmp_path: Path, p: dict[str, Any], stop_after: int | None = None) -> Fa
 
 
 def test_tiny_run_logs_named_metrics(cache: Path) -> None:
-    from methods.zhou_amgan.trainer import train
+    from tests.fake_context import train_as_harness as train
 
     ctx = _ctx(cache, small_params(variant="amgan", labeling="dynamic"))
     metrics = train(ctx)
@@ -199,14 +199,16 @@ def test_tiny_run_logs_named_metrics(cache: Path) -> None:
 
 @pytest.mark.slow
 def test_trainer_resume_equals_uninterrupted(cache: Path) -> None:
-    from methods.zhou_amgan.trainer import train
+    from tests.fake_context import train_as_harness as train
 
     p = small_params(variant="acgan_star_plus", labeling="predefined", steps=6, eval_every=3,
                      checkpoint_every=2, lr_decay_every=3)
     (cache / "a").mkdir()
     (cache / "b").mkdir()
     full = train(_ctx(cache / "a", p))
+    cut = _ctx(cache / "b", p, stop_after=4)
+    cut.stop_on = "checkpoint"  # killed after the checkpoint of step 4, past an evaluation
     with pytest.raises(Stop):
-        train(_ctx(cache / "b", {**p, "progress_every": 1}, stop_after=5))
-    resumed = train(_ctx(cache / "b", p))
-    assert resumed == full
+        train(cut)
+    resumed = _ctx(cache / "b", p)
+    assert train(resumed) == full and sorted(resumed.logged) == [6]

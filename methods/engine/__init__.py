@@ -6,6 +6,7 @@ from methods.engine.loop import Engine, EngineConfig, Evaluator, GANMethod
 from methods.engine.state import (
     EMA,
     BatchStream,
+    balanced_labels,
     cache_root,
     preserved_rng,
     resolve_device,
@@ -15,5 +16,5 @@ from methods.engine.state import (
 )
 
 __all__ = ["EMA", "BatchStream", "Engine", "EngineConfig", "Evaluator", "GANMethod", "Model",
-           "Schedule", "cache_root", "preserved_rng", "resolve_device", "rng_states",
-           "seed_all", "set_rng_states", "train_loop"]
+           "Schedule", "balanced_labels", "cache_root", "preserved_rng", "resolve_device",
+           "rng_states", "seed_all", "set_rng_states", "train_loop"]

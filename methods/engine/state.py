@@ -32,6 +32,12 @@ def preserved_rng() -> Iterator[None]:
         set_rng_states(saved)
 
 
+def balanced_labels(n: int, num_classes: int, seed: int) -> np.ndarray:
+    """``n`` class labels, each class ``n // K`` or ``n // K + 1`` times, shuffled with
+    ``seed`` (the labels a class-conditional generator is evaluated on)."""
+    return np.random.default_rng(seed).permutation(np.arange(n) % num_classes)
+
+
 def rng_states() -> dict[str, Any]:
     """Every global random state a training step may draw from (plain types for numpy)."""
     name, keys, pos, has_gauss, cached = np.random.get_state()

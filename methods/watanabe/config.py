@@ -58,7 +58,7 @@ from __future__ import annotations
 
 from methods.deviations import Deviation
 from methods.params import PROBABILITY, at_least, one_of, standard_rules
-from methods.registry import MethodInfo, register
+from methods.registry import RESCORE, MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
     # data and schedule
@@ -210,8 +210,10 @@ INFO = register(
                "teacher_ema": PROBABILITY, "ema_decay": PROBABILITY, "cutmix_prob": PROBABILITY,
                "probe_threshold": PROBABILITY, "channels": one_of(1, 3),
                "z_dim": at_least(1), "g_ch": at_least(1), "d_ch": at_least(1)},
-        trainer="methods.watanabe.trainer:train",
-        evaluator="methods.watanabe.trainer:evaluate",
+        build="methods.watanabe.trainer:build",
+        evaluator=RESCORE,
+        eval_options={"n_samples": "n_eval_samples", "extractor": "fid_extractor"},
+        eval_params=PROBE_PARAMS,
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="watanabe",

@@ -14,7 +14,6 @@ from methods.engine import cache_root
 from methods.watanabe.model import WatanabeGAN
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet
-from reproduce.errors import UserError
 
 EXTRACTOR_NAMES = {
     "inception": "inception-v3 (clean-fid TorchScript, pool3 2048-d)",
@@ -61,28 +60,26 @@ def dominant_class_share(y_true: np.ndarray, y_hat: np.ndarray, p_c: np.ndarray,
 class WatanabeEvaluator:
     """FID (+ teacher metrics when the run has a teacher); its own seeds only."""
 
-    def __init__(self, p: dict[str, Any], train: ImageSet, test: ImageSet | None,
+    def __init__(self, p: Any, train: ImageSet, test: ImageSet | None,
                  dataset: str, seed: int, device: str) -> None:
         self.p, self.train, self.device = p, train, device
         self.final_step = 0  # the trainer sets the run's last step (probe metrics there)
         self.eval_seed = 1_000_003 * (seed + 1)  # the same noise at every evaluation
-        name = str(p["fid_extractor"])
-        try:
-            self.extractor = M.get_extractor(name, device=device, mode=str(p["fid_mode"]))
-        except M.MissingWeights as err:
-            raise UserError(str(err)) from err
+        name = p.fid_extractor
+        # no weights file: MissingWeights, one line saying where to put it
+        self.extractor = M.get_extractor(name, device=device, mode=p.fid_mode)
         self.extractor_name = EXTRACTOR_NAMES[name]
-        n_real = int(p["fid_n_real"])
+        n_real = p.fid_n_real
         self.n_real = len(train) if n_real <= 0 else min(n_real, len(train))
         self.fid_key = f"{dataset}-{train.image_size}px-{train.channels}ch"
         self.test_x: torch.Tensor | None = None
         if test is not None:
-            n = int(p["n_teacher_eval"])
+            n = p.n_teacher_eval
             images, labels = test.arrays(max_n=n if n > 0 else None, seed=0)
             self.test_x = torch.from_numpy(images).float().div_(127.5).sub_(1.0)
             self.test_y = labels.astype(np.int64)
             names = list(getattr(test, "class_names", []) or [])
-            cls = str(p["probe_class"])
+            cls = p.probe_class
             if cls and cls not in names:
                 raise ValueError(f"probe_class {cls!r} is not a class of {dataset}: {names}")
             self.probe_cls = names.index(cls) if cls else None
@@ -91,7 +88,7 @@ class WatanabeEvaluator:
         return self.train.arrays(max_n=self.n_real, seed=0)[0]
 
     def _fakes(self, method: WatanabeGAN, G: nn.Module) -> Iterator[torch.Tensor]:
-        for x, _ in method.sample_batches(int(self.p["n_eval_samples"]), self.eval_seed, G):
+        for x, _ in method.sample_batches(self.p.n_eval_samples, self.eval_seed, G):
             yield M.to_255(x)
 
     def __call__(self, step: int, method: WatanabeGAN, G: nn.Module) -> dict[str, Any]:
@@ -114,7 +111,7 @@ class WatanabeEvaluator:
         assert method.teacher is not None and self.test_x is not None
         y_hat_t, p_c_t = method.teacher.predict(self.test_x)
         y_hat, p_c, y = y_hat_t.numpy(), p_c_t.numpy(), self.test_y
-        th = float(self.p["probe_threshold"])
+        th = self.p.probe_threshold
         out = {"teacher_acc": 100.0 * M.clustering_accuracy(y, y_hat),
                "selected_fraction": float(np.mean(p_c >= th))}
         if not probes:

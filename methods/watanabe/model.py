@@ -11,54 +11,58 @@ import torch
 from torch import nn
 
 from methods import augment
+from methods.engine.state import balanced_labels
 from methods.nets.biggan import BigGANGenerator
 from methods.nets.unet_d import UNetDiscriminator
 from methods.watanabe import losses as L
+from methods.watanabe.config import INFO
 from methods.watanabe.teacher import Teacher
-from reproduce.metrics.sampling import sample_labels
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
-def uses_teacher(p: dict[str, Any]) -> bool:
+def uses_teacher(p: Any) -> bool:
     """A teacher is trained when self-labels feed the conditional loss."""
-    return bool(p["self_labeling"]) and p["cond_loss"] in ("both", "eq11", "artificial")
+    p = INFO.typed(p)
+    return p.self_labeling and p.cond_loss in ("both", "eq11", "artificial")
 
 
-def real_batch_size(p: dict[str, Any]) -> int:
+def real_batch_size(p: Any) -> int:
     """Real images per D step: 128 when self-labels are used (section 4), else 64."""
-    bs = int(p["batch_size"])
-    return max(bs, int(p["batch_size_selflabeled"])) if uses_teacher(p) else bs
+    p = INFO.typed(p)
+    bs = p.batch_size
+    return max(bs, p.batch_size_selflabeled) if uses_teacher(p) else bs
 
 
 class WatanabeGAN:
     """Networks, optimisers and the updates of one run (``p``: the method's params)."""
 
-    def __init__(self, p: dict[str, Any], device: str, d_steps_per_epoch: int) -> None:
+    def __init__(self, p: Any, device: str, d_steps_per_epoch: int) -> None:
+        p = INFO.typed(p)
         self.p, self.device = p, device
-        self.cond = p["cond_loss"] != "none"
-        self.k = int(p["num_clusters"])
-        self.z_dim, self.bs = int(p["z_dim"]), int(p["batch_size"])
-        size, ch = int(p["image_size"]), int(p["channels"])
+        self.cond = p.cond_loss != "none"
+        self.k = p.num_clusters
+        self.z_dim, self.bs = p.z_dim, p.batch_size
+        size, ch = p.image_size, p.channels
         k_net = self.k if self.cond else 0
-        G = BigGANGenerator(self.z_dim, k_net, int(p["g_ch"]), size, ch).to(device)
-        D = UNetDiscriminator(k_net, int(p["d_ch"]), size, ch).to(device)
-        betas = (float(p["beta1"]), float(p["beta2"]))
+        G = BigGANGenerator(self.z_dim, k_net, p.g_ch, size, ch).to(device)
+        D = UNetDiscriminator(k_net, p.d_ch, size, ch).to(device)
+        betas = (p.beta1, p.beta2)
         self.nets: dict[str, nn.Module] = {"G": G, "D": D}
         self.optimizers: dict[str, torch.optim.Optimizer] = {
-            "G": torch.optim.Adam(G.parameters(), lr=float(p["lr_g"]), betas=betas),
-            "D": torch.optim.Adam(D.parameters(), lr=float(p["lr_d"]), betas=betas),
+            "G": torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=betas),
+            "D": torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=betas),
         }
         self.teacher: Teacher | None = None
         if uses_teacher(p):
             self.teacher = Teacher(
-                self.k, str(p["teacher_arch"]), ch, float(p["teacher_lr"]),
-                float(p["teacher_momentum"]), float(p["teacher_weight_decay"]),
-                float(p["teacher_ema"]), device, int(p["randaugment_ops"]),
-                int(p["randaugment_magnitude"]), int(p["weak_shift"]))
+                self.k, p.teacher_arch, ch, p.teacher_lr,
+                p.teacher_momentum, p.teacher_weight_decay,
+                p.teacher_ema, device, p.randaugment_ops,
+                p.randaugment_magnitude, p.weak_shift)
             self.nets.update(self.teacher.modules())
             self.optimizers["C"] = self.teacher.opt
-        self.cutmix_ramp = max(1, int(p["cutmix_warmup_epochs"]) * d_steps_per_epoch)
+        self.cutmix_ramp = max(1, p.cutmix_warmup_epochs * d_steps_per_epoch)
         self.d_count = 0  # D steps taken (CutMix warm-up)
         # self-attention statistics since the last evaluation, kept on the device so that a
         # training step never waits for the host
@@ -95,7 +99,7 @@ class WatanabeGAN:
         p, G, D = self.p, self.nets["G"], self.nets["D"]
         x_r, y = batch
         n_r = len(x_r)
-        z, c = self._noise(max(self.bs, int(p["teacher_batch_size"])))
+        z, c = self._noise(max(self.bs, p.teacher_batch_size))
         with torch.no_grad():
             x_f_all = self._g(G, z, c)
         x_f, c_f = x_f_all[: self.bs], c[: self.bs]
@@ -105,14 +109,14 @@ class WatanabeGAN:
         y_hat = torch.zeros(n_r, dtype=torch.long, device=self.device)
         attention = torch.zeros(n_r, dtype=torch.bool, device=self.device)
         if self.teacher is not None:
-            tb = int(p["teacher_batch_size"])
+            tb = p.teacher_batch_size
             out["loss_teacher"] = self.teacher.train_step(x_f_all[:tb], c[:tb])
             y_hat, p_c = self.teacher.label(x_r)
-            attention = L.attention_mask(p_c, float(p["threshold"]), bool(p["self_attention"]))
+            attention = L.attention_mask(p_c, p.threshold, p.self_attention)
 
         labelled = y >= 0
         in_small = torch.arange(n_r, device=self.device) < self.bs
-        real_mask, teacher_mask = L.real_term_masks(labelled, in_small, str(p["cond_loss"]),
+        real_mask, teacher_mask = L.real_term_masks(labelled, in_small, p.cond_loss,
                                                     self.teacher is not None)
         self.sel_kept = self.sel_kept + (teacher_mask & attention).sum()
         self.sel_total = self.sel_total + teacher_mask.sum()
@@ -120,12 +124,12 @@ class WatanabeGAN:
         # step 2: D on DiffAugment(real), DiffAugment(fake) [and their CutMix]; the first
         # batch_size reals go through D on their own, so that R1's double backward covers
         # only them
-        policy = str(p["diffaug_policy"])
+        policy = p.diffaug_policy
         real_aug = augment.diff_augment(x_r, policy).detach()
         small = real_aug[: self.bs].clone().requires_grad_(True)
         fake_aug = augment.diff_augment(x_f, policy).detach()
-        prob = float(p["cutmix_prob"]) * min(1.0, self.d_count / self.cutmix_ramp)
-        use_mix = float(p["cutmix_weight"]) > 0 and float(torch.rand(())) < prob
+        prob = p.cutmix_prob * min(1.0, self.d_count / self.cutmix_ramp)
+        use_mix = p.cutmix_weight > 0 and float(torch.rand(())) < prob
         parts = [real_aug[self.bs :], fake_aug]
         if use_mix:
             mask = augment.cutmix_mask(self.bs, x_r.shape[2], x_r.shape[3], self.device)
@@ -142,16 +146,16 @@ class WatanabeGAN:
             assert cond is not None
             terms = L.d_cond_loss(cond[:n_r], y, y_hat, real_mask, teacher_mask, attention,
                                   cond[n_r : n_r + self.bs], c_f, self.k,
-                                  str(p["attention_norm"]))  # Eq. (11)
+                                  p.attention_norm)  # Eq. (11)
             loss = loss + terms["loss"]
             out["loss_d_cond"] = terms["loss"].detach()
-        if float(p["r1_weight"]) > 0:
-            r1 = L.r1_penalty(dec_s, small, float(p["r1_weight"]))
+        if p.r1_weight > 0:
+            r1 = L.r1_penalty(dec_s, small, p.r1_weight)
             loss = loss + r1
             out["r1"] = r1.detach()
         if use_mix:
             mix = L.cutmix_losses(dec[n_r + self.bs :], dec_r[: self.bs], dec_f, mask)
-            loss = loss + float(p["cutmix_weight"]) * (mix["mix_hinge"] + mix["consistency"])
+            loss = loss + p.cutmix_weight * (mix["mix_hinge"] + mix["consistency"])
             out["consistency"] = mix["consistency"].detach()
         self.optimizers["D"].zero_grad(set_to_none=True)
         loss.backward()
@@ -164,9 +168,9 @@ class WatanabeGAN:
         """One G update: L_G = L_G^U (Eq. 2) + L_G^C (Eq. 4)."""
         G, D = self.nets["G"], self.nets["D"]
         z, c = self._noise(self.bs)
-        x_f = augment.diff_augment(self._g(G, z, c), str(self.p["diffaug_policy"]))
+        x_f = augment.diff_augment(self._g(G, z, c), self.p.diffaug_policy)
         cond, dec = D(x_f)
-        loss = L.g_uncond_loss(dec, str(self.p["g_uncond_loss"]))
+        loss = L.g_uncond_loss(dec, self.p.g_uncond_loss)
         if self.cond:
             assert cond is not None
             loss = loss + L.g_cond_loss(cond, c)
@@ -191,7 +195,7 @@ class WatanabeGAN:
         """Yields ``(images on the CPU, labels)`` batches of :meth:`sample`."""
         gen = torch.Generator().manual_seed(int(seed))
         z = torch.randn(n, self.z_dim, generator=gen)
-        y = torch.from_numpy(sample_labels(n, self.k, seed=int(seed)).astype(np.int64))
+        y = torch.from_numpy(balanced_labels(n, self.k, int(seed)).astype(np.int64))
         for i in range(0, n, batch_size):
             zb, yb = z[i : i + batch_size].to(self.device), y[i : i + batch_size]
             yield self._g(G, zb, yb.to(self.device)).float().cpu(), yb

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from methods.deviations import Deviation
 from methods.params import POSITIVE, PROBABILITY, at_least, between, one_of, standard_rules
-from methods.registry import MethodInfo, register
+from methods.registry import RESCORE, MethodInfo, register
 
 VARIANTS = ("gan", "gan_star", "acgan_star", "acgan_star_plus", "acgan", "labelgan", "amgan")
 LABELINGS = ("dynamic", "predefined")
@@ -162,8 +162,9 @@ INFO = register(
                "channels": one_of(1, 3), "z_dim": at_least(1), "width_mult": POSITIVE,
                "d_width_mult": POSITIVE, "d_dropout": PROBABILITY, "is_splits": at_least(1),
                "n_eval_samples": at_least(1)},
-        trainer="methods.zhou_amgan.trainer:train",
-        evaluator="methods.zhou_amgan.trainer:evaluate",
+        build="methods.zhou_amgan.trainer:build",
+        evaluator=RESCORE,
+        eval_options={"n_samples": "n_eval_samples", "extractor": "is_extractor"},
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="zhou",

@@ -12,7 +12,6 @@ from methods.engine import cache_root
 from methods.zhou_amgan.model import ZhouGAN
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet
-from reproduce.errors import UserError
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:
@@ -37,11 +36,11 @@ def g_noise_grad(G: nn.Module, z: torch.Tensor, y: torch.Tensor | None) -> float
 class ZhouEvaluator:
     """Builds the data-set classifier once (outside the training RNG), then scores G."""
 
-    def __init__(self, p: dict[str, Any], data: ImageSet, dataset: str, seed: int,
+    def __init__(self, p: Any, data: ImageSet, dataset: str, seed: int,
                  device: str) -> None:
         self.p, self.device = p, device
         self.eval_seed = 1_000_003 * (seed + 1)  # fixed noise across the run's evaluations
-        arch, recipe, epochs = str(p["am_classifier"]), str(p["am_recipe"]), int(p["am_epochs"])
+        arch, recipe, epochs = p.am_classifier, p.am_recipe, p.am_epochs
         key = f"{dataset}-{data.image_size}px-{data.channels}ch-{recipe}{epochs}"
         with torch.random.fork_rng(devices=[]):
             self.clf, _ = M.load_or_train_classifier(
@@ -51,11 +50,9 @@ class ZhouEvaluator:
             images, _ = data.arrays()
             self.c_train = M.predict_probs(self.clf, images, device=device).mean(axis=0)
         self.am_name = f"{arch} trained on {key} ({recipe} recipe, {epochs} epochs)"
-        if p["is_extractor"] == "inception":
-            try:
-                self.inception = M.get_extractor("inception", device=device)
-            except M.MissingWeights as err:
-                raise UserError(str(err)) from err
+        if p.is_extractor == "inception":
+            # no weights file: MissingWeights, one line saying where to put it
+            self.inception = M.get_extractor("inception", device=device)
             self.is_name = "inception-v3 (clean-fid TorchScript, ImageNet)"
         else:
             self.inception = None
@@ -64,13 +61,13 @@ class ZhouEvaluator:
 
     def __call__(self, step: int, method: ZhouGAN, G: nn.Module) -> dict[str, Any]:
         p = self.p
-        n = int(p["n_eval_samples"])
+        n = p.n_eval_samples
         x, y_pre = method.sample(n, self.eval_seed, G)
         imgs = M.to_255(x).numpy()
         probs = M.predict_probs(self.clf, imgs, device=self.device)
         kl, ent = M.am_score_terms(probs, self.c_train)
         is_probs = self.inception.probs(imgs) if self.inception is not None else probs
-        is_mean, is_std = M.inception_score(is_probs, splits=int(p["is_splits"]))
+        is_mean, is_std = M.inception_score(is_probs, splits=p.is_splits)
         out: dict[str, Any] = {
             "inception_score": is_mean, "inception_score_std": is_std,
             "is_marginal_entropy": float(_entropy(is_probs.mean(axis=0))),
@@ -79,12 +76,12 @@ class ZhouEvaluator:
             "am_score": kl + ent, "am_kl": kl, "am_entropy": ent,
             "am_score_extractor": self.am_name,
         }
-        if int(p["msssim_pairs"]) > 0:
+        if p.msssim_pairs > 0:
             labels, how = self._classes(method, x, y_pre, probs)
-            ms = M.intra_class_msssim(imgs, labels, n_pairs=int(p["msssim_pairs"]),
+            ms = M.intra_class_msssim(imgs, labels, n_pairs=p.msssim_pairs,
                                       seed=self.eval_seed % 2**32)
             out.update(msssim_max=ms["max"], msssim_mean=ms["mean"], msssim_labels=how)
-        n_grad = int(p["g_grad_samples"])
+        n_grad = p.g_grad_samples
         if n_grad > 0:
             gen = torch.Generator().manual_seed(self.eval_seed + 1)
             z = torch.randn(n_grad, method.z_dim, generator=gen).to(self.device)

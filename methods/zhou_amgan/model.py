@@ -8,9 +8,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from methods.engine.state import balanced_labels
 from methods.nets.dcgan_wn import Discriminator, Generator, data_dependent_init
 from methods.zhou_amgan import losses as L
-from reproduce.metrics.sampling import sample_labels
+from methods.zhou_amgan.config import INFO
 
 AC_FAMILY = ("gan_star", "acgan_star", "acgan_star_plus", "acgan")
 K_PLUS_1 = ("labelgan", "amgan")
@@ -28,32 +29,33 @@ def n_logits(variant: str, k: int, fake_logit: str = "zero") -> int:
 class ZhouGAN:
     """One model of the family (``p``: the method's params; see config.py)."""
 
-    def __init__(self, p: dict[str, Any], num_classes: int, device: str,
+    def __init__(self, p: Any, num_classes: int, device: str,
                  init_batch: tuple[torch.Tensor, torch.Tensor] | None = None) -> None:
-        self.variant, self.k, self.device = str(p["variant"]), int(num_classes), device
-        self.cond = p["labeling"] == "predefined"
-        self.z_dim = int(p["z_dim"])
-        self.fake_logit = str(p["fake_logit"])
-        self.w = {key: float(p[key]) for key in
+        p = INFO.typed(p)
+        self.variant, self.k, self.device = p.variant, int(num_classes), device
+        self.cond = p.labeling == "predefined"
+        self.z_dim = p.z_dim
+        self.fake_logit = p.fake_logit
+        self.w = {key: float(getattr(p, key)) for key in
                   ("aux_weight_g", "aux_weight_d", "gan_star_aux_weight", "uniform_weight")}
-        width = float(p["width_mult"])
-        G = Generator(self.z_dim, self.k if self.cond else 0, int(p["image_size"]),
-                      int(p["channels"]), width)
-        D = Discriminator(n_logits(self.variant, self.k, self.fake_logit), int(p["channels"]),
-                          width * float(p["d_width_mult"]), extra_layer=self.cond,
-                          input_noise=float(p["d_input_noise"]), dropout=float(p["d_dropout"]),
-                          batch_norm=bool(p["d_batch_norm"]))
-        if init_batch is not None and bool(p["wn_data_init"]):
+        width = p.width_mult
+        G = Generator(self.z_dim, self.k if self.cond else 0, p.image_size,
+                      p.channels, width)
+        D = Discriminator(n_logits(self.variant, self.k, self.fake_logit), p.channels,
+                          width * p.d_width_mult, extra_layer=self.cond,
+                          input_noise=p.d_input_noise, dropout=p.d_dropout,
+                          batch_norm=p.d_batch_norm)
+        if init_batch is not None and p.wn_data_init:
             x, y = init_batch
             data_dependent_init(D, x)
             z = torch.randn(len(x), self.z_dim)
             data_dependent_init(G, z, y if self.cond else None)
         self.nets: dict[str, nn.Module] = {"G": G.to(device), "D": D.to(device)}
-        betas = (float(p["beta1"]), float(p["beta2"]))
-        lr = float(p["lr"])
+        betas = (p.beta1, p.beta2)
+        lr = p.lr
         self.optimizers: dict[str, torch.optim.Optimizer] = {
             "G": torch.optim.Adam(G.parameters(), lr=lr, betas=betas),
-            "D": torch.optim.Adam(D.parameters(), lr=lr * float(p["d_lr_mult"]), betas=betas),
+            "D": torch.optim.Adam(D.parameters(), lr=lr * p.d_lr_mult, betas=betas),
         }
 
     # --- helpers --------------------------------------------------------------------------
@@ -135,7 +137,7 @@ class ZhouGAN:
         predefined labels when class-conditional, else None)."""
         gen = torch.Generator().manual_seed(int(seed))
         z = torch.randn(n, self.z_dim, generator=gen)
-        y = (torch.from_numpy(sample_labels(n, self.k, seed=int(seed))) if self.cond else None)
+        y = (torch.from_numpy(balanced_labels(n, self.k, int(seed))) if self.cond else None)
         out = []
         for i in range(0, n, batch_size):
             yb = y[i : i + batch_size].to(self.device) if y is not None else None
