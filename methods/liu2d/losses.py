@@ -1,5 +1,6 @@
-"""Losses of the liu2d family: Triple-GAN terms, the recognition loss (Eq. 7) and the
-triplet margin (contrastive) loss (Eq. 5) adapted to 2-D points.
+"""Losses of the liu2d family: Triple-GAN's game (Li et al. 2017) between D, C and G, the
+recognition loss (Eq. 7) and the triplet margin (contrastive) loss (Eq. 5) adapted to 2-D
+points.
 
 Logits are raw discriminator outputs; ``D(x, y) = sigmoid(logit)``, so
 ``-log D = softplus(-logit)`` and ``-log(1 - D) = softplus(logit)``.
@@ -11,12 +12,21 @@ import torch
 import torch.nn.functional as F
 
 
-def d_loss(logit_lab: torch.Tensor, logit_unl: torch.Tensor, logit_fake: torch.Tensor
-           ) -> torch.Tensor:
-    """Discriminator loss (Eq. 12 without the mask terms): labelled real pairs and
-    unlabelled points with C's pseudo labels are real, generated pairs are fake."""
-    return (F.softplus(-logit_lab).mean() + F.softplus(-logit_unl).mean()
-            + F.softplus(logit_fake).mean())
+def d_loss(logit_lab: torch.Tensor, logits_cls: torch.Tensor, probs_cls: torch.Tensor,
+           logit_fake: torch.Tensor, alpha: float) -> torch.Tensor:
+    """Triple-GAN's discriminator loss: labelled real pairs (x, y) are real; the
+    classifier's pairs (x_u, y ~ C(x_u)) and the generator's pairs (G(z, y), y) are fake,
+    weighted ``alpha`` and ``1 - alpha``:
+
+    ``-E[log D(x, y)] - alpha E_{x_u} sum_k C(k|x_u) log(1 - D(x_u, k))
+    - (1 - alpha) E[log(1 - D(G(z, y), y))]``
+
+    ``logits_cls`` (B x K) holds ``D(x_u, k)`` for every class k and ``probs_cls`` (B x K)
+    C's label distribution (no gradient to C here): the expectation over C's labels is
+    exact, not sampled."""
+    cls_term = (probs_cls * F.softplus(logits_cls)).sum(dim=1).mean()
+    return (F.softplus(-logit_lab).mean() + alpha * cls_term
+            + (1.0 - alpha) * F.softplus(logit_fake).mean())
 
 
 def g_adv_loss(logit_fake: torch.Tensor) -> torch.Tensor:
@@ -30,12 +40,11 @@ def recognition_loss(class_logits: torch.Tensor, labels: torch.Tensor) -> torch.
 
 
 def classifier_adv_loss(class_logits: torch.Tensor, d_logits_all: torch.Tensor) -> torch.Tensor:
-    """C's adversarial term on its pseudo-labelled pairs.
-
-    ``d_logits_all`` (B x K) holds ``D(x_u, k)`` for every class k. D takes pseudo-labelled
-    pairs as real, so C is rewarded for labels D finds real: the loss is the expectation
-    over C's label distribution of ``-log D(x_u, y)``, i.e.
-    ``mean_b sum_k p_C(k | x_b) softplus(-d_logits_all[b, k])`` (exact, not REINFORCE).
+    """C's adversarial term in Triple-GAN's game: C plays against D, which takes C's pairs
+    for fake, so C is rewarded for labels D finds real. Non-saturating form: the
+    expectation over C's label distribution of ``-log D(x_u, y)``, i.e.
+    ``mean_b sum_k C(k | x_b) softplus(-d_logits_all[b, k])`` (exact, not REINFORCE), with
+    ``d_logits_all`` (B x K) = ``D(x_u, k)`` for every class k (no gradient to D here).
     """
     probs = F.softmax(class_logits, dim=1)
     return (probs * F.softplus(-d_logits_all)).sum(dim=1).mean()

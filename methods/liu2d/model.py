@@ -47,9 +47,9 @@ class Liu2dModel:
         z = torch.randn(p.batch_fake, p.z_dim, generator=self.gen)
         y_z = torch.randint(0, p.n_modes, (p.batch_fake,), generator=self.gen)
         with torch.no_grad():
-            y_u = C(x_u).argmax(dim=1)
+            p_u = torch.softmax(C(x_u), dim=1)
             fake = G(z, y_z)
-        loss_d = self._d_loss(x_l, y_l, x_u, y_u, fake, y_z)
+        loss_d = self._d_loss(x_l, y_l, x_u, p_u, fake, y_z)
         _update(self.opt_d, loss_d)
         loss_c = self._c_loss(x_l, y_l, x_u, fake, y_z)
         _update(self.opt_c, loss_c)
@@ -61,14 +61,16 @@ class Liu2dModel:
         return {"d": loss_d.detach(), "c": loss_c.detach(), "g": loss_g.detach()}
 
     def _d_loss(self, x_l: torch.Tensor, y_l: torch.Tensor, x_u: torch.Tensor,
-                y_u: torch.Tensor, fake: torch.Tensor, y_z: torch.Tensor) -> torch.Tensor:
-        """D's loss (Eq. 12 without masks) + ``ctrs_weight`` * L_ctrs (Eq. 5)."""
+                p_u: torch.Tensor, fake: torch.Tensor, y_z: torch.Tensor) -> torch.Tensor:
+        """D's loss in Triple-GAN's game + ``ctrs_weight`` * L_ctrs (Eq. 5); ``p_u`` is C's
+        label distribution on the unlabelled batch."""
         p, G, D = self.p, self.G, self.D
         lg_l, f_l = D(x_l, y_l)
-        lg_u, f_u = D(x_u, y_u)
         lg_f, _ = D(fake, y_z)
-        loss_d = losses.d_loss(lg_l, lg_u, lg_f)
+        loss_d = losses.d_loss(lg_l, self._d_all_labels(x_u), p_u, lg_f, p.alpha)
         if p.ctrs_weight > 0:
+            y_u = p_u.argmax(dim=1)  # the pseudo labels of the anchors and positives
+            _, f_u = D(x_u, y_u)
             y_real, f_real = torch.cat([y_l, y_u]), torch.cat([f_l, f_u])
             pos, valid = losses.positive_indices(y_real, self.gen)
             with torch.no_grad():
@@ -80,14 +82,18 @@ class Liu2dModel:
                 loss_d = loss_d + p.ctrs_weight * ctrs
         return loss_d
 
+    def _d_all_labels(self, x: torch.Tensor) -> torch.Tensor:
+        """D's logits of every (x, k) pair, (B x K)."""
+        k = self.p.n_modes
+        return self.D(x.repeat_interleave(k, dim=0), torch.arange(k).repeat(len(x)))[0].view(
+            len(x), k)
+
     def _c_loss(self, x_l: torch.Tensor, y_l: torch.Tensor, x_u: torch.Tensor,
                 fake: torch.Tensor, y_z: torch.Tensor) -> torch.Tensor:
         """C's loss: labelled cross-entropy + R_P + its adversarial term."""
-        p, C, k = self.p, self.C, self.p.n_modes
+        p, C = self.p, self.C
         with torch.no_grad():
-            n_u = len(x_u)
-            labels_all = torch.arange(k).repeat(n_u)
-            d_all = self.D(x_u.repeat_interleave(k, dim=0), labels_all)[0].view(n_u, k)
+            d_all = self._d_all_labels(x_u)
         loss_c = losses.recognition_loss(C(x_l), y_l)
         if p.rp_weight > 0:
             loss_c = loss_c + p.rp_weight * losses.recognition_loss(C(fake), y_z)
@@ -105,10 +111,16 @@ class Liu2dModel:
         return pts.numpy().astype(np.float32), y.numpy().astype(np.int64)
 
     def evaluate(self, step: int) -> dict[str, float]:
-        """The mode metrics of ``n_eval_samples`` points (the same noise for a step)."""
+        """The mode metrics of ``n_eval_samples`` points (the same noise for a step), at the
+        paper's 3-std radius and at the strict radius (``*_strict``)."""
         pts, codes = self.generate(self.p.n_eval_samples, self.eval_seed + step)
         self.samples = (pts, codes)
-        return mode_metrics(pts, self.ring.centers, self.ring.std, self.p.mode_threshold)
+        out = mode_metrics(pts, self.ring.centers, self.ring.std, self.p.mode_threshold)
+        # the strict reading: HQ within half the distance between neighbouring centres
+        radius = strict_radius(self.ring.centers)
+        strict = mode_metrics(pts, self.ring.centers, radius / 3.0, self.p.mode_threshold)
+        return {**out, "modes_strict": strict["modes"],
+                "hq_percent_strict": strict["hq_percent"]}
 
     def artifacts(self) -> dict[str, dict[str, np.ndarray]]:
         """``samples.npz``: the points and labels of the last evaluation."""
@@ -129,6 +141,14 @@ class Liu2dModel:
             getattr(self, name).load_state_dict(state[name])
         self.gen.set_state(state["gen"])
         self.rng.bit_generator.state = state["batch_rng"]
+
+
+def strict_radius(centers: np.ndarray) -> float:
+    """Half the smallest distance between two mode centres (0.383 on the ring of 8): a
+    point this close to a centre is near no other one."""
+    c = np.asarray(centers, dtype=np.float64)
+    d = np.linalg.norm(c[:, None] - c[None, :], axis=2)
+    return float(d[~np.eye(len(c), dtype=bool)].min() / 2.0)
 
 
 def _update(opt: torch.optim.Optimizer, loss: torch.Tensor) -> None:
