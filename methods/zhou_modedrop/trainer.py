@@ -20,19 +20,18 @@ from typing import Any
 import numpy as np
 
 from methods.base import RunContext
+from methods.zhou_modedrop.config import INFO
 
 
-def densities(params: dict[str, Any]) -> np.ndarray:
-    """The class densities w (sum 1) of the configured ``density``."""
-    n = int(params["n_classes"])
-    kind = str(params["density"])
-    if kind == "uniform":
+def densities(params: Any) -> np.ndarray:
+    """The class densities w (sum 1) of the configured ``density`` (uniform | gaussian)."""
+    p = INFO.typed(params)
+    n = p.n_classes
+    if p.density == "uniform":
         w = np.ones(n)
-    elif kind == "gaussian":
-        s = float(params["gaussian_sigma_frac"]) * n
-        w = np.exp(-((np.arange(n) - (n - 1) / 2.0) ** 2) / (2.0 * s * s))
     else:
-        raise ValueError(f"zhou_modedrop: unknown density {kind!r} (uniform | gaussian)")
+        s = p.gaussian_sigma_frac * n
+        w = np.exp(-((np.arange(n) - (n - 1) / 2.0) ** 2) / (2.0 * s * s))
     return w / w.sum()
 
 
@@ -51,14 +50,15 @@ def uniform_closed_form(n_classes: int, m: int) -> float:
 
 
 def train(ctx: RunContext) -> dict[str, float]:
-    """Log one evaluation per m (step = m): kl_mean, kl_min, kl_max, n_kept."""
-    p = dict(ctx.params)
+    """Log one evaluation per m (step = m): kl_mean, kl_min, kl_max, n_kept. A run is a few
+    seconds of numpy with its own seeded stream: no steps to resume, no checkpoint."""
+    p = INFO.typed(ctx.params)
     w = densities(p)
-    n, trials = len(w), int(p["n_trials"])
-    rng = np.random.default_rng(np.random.SeedSequence([int(ctx.seed), 5]))
+    n = len(w)
+    rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 5]))
     last: dict[str, float] = {}
     for m in range(n):
-        v = kl_trials(w, m, trials, rng)
+        v = kl_trials(w, m, p.n_trials, rng)
         last = {"kl_mean": float(v.mean()), "kl_min": float(v.min()),
                 "kl_max": float(v.max()), "n_kept": float(n - m)}
         ctx.log_eval(m, last)
