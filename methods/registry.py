@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from functools import cached_property
 from typing import Any
 
@@ -67,8 +67,11 @@ class MethodInfo:
         """``params`` checked and coerced against the schema (ParamError names the key)."""
         return check_params(params, self.params)
 
-    def typed(self, params: Mapping[str, Any]) -> Any:
-        """The run's parameters as a frozen dataclass (defaults filled in)."""
+    def typed(self, params: Any) -> Any:
+        """The run's parameters as a frozen dataclass (defaults filled in); parameters that
+        are typed already are returned as they are."""
+        if is_dataclass(params) and not isinstance(params, type):
+            return params
         return typed(self.name, params, self.params)
 
     def load_trainer(self) -> Callable[..., dict[str, float]]:
