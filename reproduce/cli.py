@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, target=False)
 
     _common(sub.add_parser("wait", help="wait for the runs submitted with --detach"))
+    _common(sub.add_parser("doctor", help="every problem in a store and what to do about it"),
+            target=False, seeds=False)
     return parser
 
 

@@ -189,6 +189,13 @@ def cmd_wait(args: argparse.Namespace) -> int:
     return 1 if failed or missing else 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from reproduce.doctor import doctor
+    from reproduce.slurm_state import job_alive
+
+    return doctor(args.store, job_alive)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from reproduce.evaluate import evaluate_runs
 
