@@ -54,6 +54,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from methods.deviations import Deviation
 from methods.params import PROBABILITY, at_least, one_of, standard_rules
 from methods.registry import MethodInfo, register
 
@@ -112,6 +113,52 @@ def relative_work(p: Mapping[str, Any]) -> float:
         int(DEFAULTS["epochs"]) * int(DEFAULTS["steps_per_epoch"]))
 
 
+CGPGAN = "the author's later CGPGAN code (REFERENCES.md; no VCAGAN code is public)"
+
+# parameters whose value the paper's text states, with where it says so
+PAPER_VALUES: dict[str, tuple[object, str]] = {
+    "d_z": (64, "section 4.1 (Z ~ N(0, I_64))"),
+    "lr": (0.001, "section 4.1"),
+    "beta1": (0.0, "section 4.1"),
+    "beta2": (0.99, "section 4.1"),
+    "batch_size": (32, "section 4.1"),
+    "lambda_r2": (1.0, "section 4.1 (lambda_r2 = gamma / 2 = 1)"),
+    "steps_per_epoch": (1000, "section 4.1"),
+    "epochs": (100, "section 4.1"),
+    "hidden": (512, "section 4.1 (four hidden layers with 512 units)"),
+    "n_hidden": (4, "section 4.1"),
+    "lambda_cls": (1.0, "section 4.1"),
+    "pc_ema": (0.999, "section 4.1 (EMA update of P(C))"),
+    "g_ema": (0.999, "section 4.1 (EMA of the generator weights)"),
+    "d_c": (8, "section 4.1"),
+    "pc_update_epoch": (25, "section 4.1 ('P(C) was updated after epoch 25')"),
+    "fixed_prior": ([0.1, 0.2, 0.3, 0.4], "section 4.1, Figure 1"),
+}
+
+DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation("activation", "silent", "LeakyReLU 0.2", "-", "the usual choice with "
+              "equalized learning rate"),
+    Deviation("adversarial loss", "Algorithm 1: 'adversarial functions f_d and f_g' (not "
+              "named)", "non-saturating (softplus)", f"softplus, {CGPGAN}", "the code's"),
+    Deviation("Eq. 13 constant", "Eq. 13: 'c - batch average(c) + 1/d_z'", "1/d_c",
+              f"1/K, {CGPGAN}", "the normalised codes must sum to 1 over the d_c categories"),
+    Deviation("P(C) update input", "Algorithm 1, line 18: the 'predicted real categorical "
+              "latent code c'_r'", "the batch mean of Q's probabilities on real data",
+              f"the same, {CGPGAN}", "the code's"),
+    Deviation("elastic code", "Figure 4 (Elastic-InfoGAN): P(C) learned through a "
+              "Gumbel-softmax sample; the code used at sampling is not stated",
+              "training: the relaxed (soft) Gumbel-softmax code; evaluation samples: hard "
+              "one-hot codes drawn from P(C)", "-", "the points of a category are those of "
+              "its one-hot code"),
+    Deviation("prior_lr", "Figure 4: 'lr = 0.001, 0.003, 0.01' (which optimiser's lr is not "
+              "said)", 0.001, "-", "read as the lr of the P(C) logits' own Adam"),
+    Deviation("n_eval_samples", "silent", 2000, "-", "enough to read P(C) to 0.01"),
+    Deviation("Figure 11", "Figure 11 plots MNIST runs (lambda_creg 10, 20, 50, 100)",
+              "figures/cho/11.toml: the 2-D runs of Figure 5 (an analogue); the MNIST figure "
+              "is figures/cho/11-mnist.toml", "-", "the 2-D runs show the same measure at "
+              "paper scale on a CPU"),
+)
+
 INFO = register(
     MethodInfo(
         name="cho2d",
@@ -124,6 +171,8 @@ INFO = register(
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="cho",
+        deviations=DEVIATIONS,
+        paper_values=PAPER_VALUES,
         description="GAN / InfoGAN / Elastic-InfoGAN / VCAGAN (Eqs. 1-13, Algorithm 1) on "
         "4 Gaussians, trained as a batched sweep of members",
         cost_cpu_seconds=2520.0,

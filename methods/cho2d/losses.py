@@ -90,6 +90,8 @@ def gumbel_onehot(log_prior: Tensor, gumbel: Tensor) -> Tensor:
 
 
 def gumbel_softmax(logits: Tensor, gumbel: Tensor, temperature: float) -> Tensor:
-    """Elastic-InfoGAN's relaxed sample ``softmax((log_softmax(logits) + g) / t)``."""
+    """Elastic-InfoGAN's relaxed sample ``softmax((log_softmax(logits) + g) / t)``: the soft
+    code G sees in training, through which P(C)'s logits get gradients. Evaluation samples
+    use hard one-hot codes drawn from P(C) (:func:`gumbel_onehot`); docs/DEVIATIONS.md."""
     return torch.softmax((torch.log_softmax(logits, -1).unsqueeze(-2) + gumbel) / temperature,
                          -1)

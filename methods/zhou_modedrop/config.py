@@ -12,6 +12,7 @@ class distribution of the kept points under w). One evaluation per m, step = m, 
 
 from __future__ import annotations
 
+from methods.deviations import Deviation
 from methods.params import POSITIVE, at_least, one_of
 from methods.registry import MethodInfo, register
 
@@ -22,6 +23,17 @@ DEFAULTS: dict[str, object] = {
     "gaussian_sigma_frac": 1.0 / 6.0,  # s / N for the Gaussian density (our choice)
 }
 
+PAPER_VALUES: dict[str, tuple[object, str]] = {
+    "n_trials": (1000, "Figure 5 caption (1000 random droppings)"),
+}
+
+DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation("n_classes", "silent (N points of one-hot class distributions)", 100, "-",
+              "enough points for smooth curves"),
+    Deviation("gaussian_sigma_frac", "Figure 5b: a Gaussian density over the points (width "
+              "not stated)", 1.0 / 6.0, "-", "+-3 s spans the points"),
+)
+
 INFO = register(
     MethodInfo(
         name="zhou_modedrop",
@@ -31,6 +43,8 @@ INFO = register(
         defaults=DEFAULTS,
         metrics=("kl_mean", "kl_min", "kl_max", "n_kept"),
         paper="zhou",
+        deviations=DEVIATIONS,
+        paper_values=PAPER_VALUES,
         description="E_x[KL(C(x) || C_G)] of one-hot points with m of N dropped at random "
         "(section 6.3, Figure 5), numpy only",
         cost_cpu_seconds=5.0,
