@@ -57,11 +57,11 @@ def heading(spec: FigureSpec, done: list[FigurePoint], store: Store, profile: st
     ours = sorted({str(r.get(f"{spec.y}_extractor", "")) for r in results} - {""})
     paper = spec.display.paper_extractor
     if ours:
-        substitute = not comparable(profile) or any("SUBSTITUTE" in o.upper() for o in ours)
+        marked = any("SUBSTITUTE" in o.upper() for o in ours)  # says so itself
         line = f"{spec.y} by {'; '.join(ours)}"
         if paper:
-            line += (f" (a SUBSTITUTE for the paper's {paper})" if substitute
-                     else f" (the paper's: {paper})")
+            line += (f" (the paper's: {paper})" if marked or comparable(profile)
+                     else f" (a SUBSTITUTE for the paper's {paper})")
         lines.append(line)
     if not any(s.paper for s in spec.series):
         lines.append("The paper's figure prints no numbers: it can be compared by eye only.")
