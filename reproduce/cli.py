@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-from reproduce.errors import UserError
+from reproduce.errors import USER_ERRORS
 from reproduce.formats import FORMATS
 
 
@@ -44,7 +44,7 @@ def _store_default() -> str:
     return os.environ.get("REPRODUCE_STORE", "results")
 
 
-def _common(p: argparse.ArgumentParser, target: bool = True, seeds: bool = True) -> None:
+def _common(p: argparse.ArgumentParser, target: bool = True) -> None:
     if target:
         p.add_argument("--paper", required=True, help="watanabe, noroozi, cho, zhou or liu")
         p.add_argument("--id", required=True, help="table (or figure) id, e.g. 1")
@@ -53,9 +53,8 @@ def _common(p: argparse.ArgumentParser, target: bool = True, seeds: bool = True)
     p.add_argument("--profile", default="paper", help="paper (default) or smoke")
     p.add_argument("--store", default=_store_default(),
                    help="run store folder (default ./results or $REPRODUCE_STORE)")
-    if seeds:
-        p.add_argument("--seeds", type=int_at_least(1), default=None,
-                       help="override the number of seeds")
+    p.add_argument("--seeds", type=int_at_least(1), default=None,
+                   help="override the number of seeds")
     p.add_argument("--specs-root", default=None, help=argparse.SUPPRESS)
 
 
@@ -128,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         from reproduce import commands
 
         return getattr(commands, f"cmd_{args.command}")(args)
-    except UserError as err:
+    except USER_ERRORS as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except RuntimeError as err:
