@@ -44,7 +44,7 @@ def _store_default() -> str:
     return os.environ.get("REPRODUCE_STORE", "results")
 
 
-def _common(p: argparse.ArgumentParser, target: bool = True) -> None:
+def _common(p: argparse.ArgumentParser, target: bool = True, seeds: bool = True) -> None:
     if target:
         p.add_argument("--paper", required=True, help="watanabe, noroozi, cho, zhou or liu")
         p.add_argument("--id", required=True, help="table (or figure) id, e.g. 1")
@@ -53,8 +53,9 @@ def _common(p: argparse.ArgumentParser, target: bool = True) -> None:
     p.add_argument("--profile", default="paper", help="paper (default) or smoke")
     p.add_argument("--store", default=_store_default(),
                    help="run store folder (default ./results or $REPRODUCE_STORE)")
-    p.add_argument("--seeds", type=int_at_least(1), default=None,
-                   help="override the number of seeds")
+    if seeds:
+        p.add_argument("--seeds", type=int_at_least(1), default=None,
+                       help="override the number of seeds")
     p.add_argument("--specs-root", default=None, help=argparse.SUPPRESS)
 
 
@@ -116,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _common(sub.add_parser("wait", help="wait for the runs submitted with --detach"))
     _common(sub.add_parser("doctor", help="every problem in a store and what to do about it"),
-            target=False, seeds=False)
+            target=False)
     return parser
 
 
