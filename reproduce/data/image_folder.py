@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from reproduce.data.errors import DataError
 from reproduce.data.images import DatasetInfo, ImageSet, missing
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".ppm")
@@ -182,9 +183,7 @@ def _lsun20(root: Path, split: str, *, name: str, image_size: int | None,
             try:
                 import lmdb
             except ImportError as err:
-                from reproduce.errors import UserError
-
-                raise UserError(f"{folder} is an lmdb database: pip install lmdb to read it"
+                raise DataError(f"{folder} is an lmdb database: pip install lmdb to read it"
                                 ) from err
             env = lmdb.open(str(folder), readonly=True, lock=False, readahead=False)
             envs[cat] = env
