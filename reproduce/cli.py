@@ -50,7 +50,9 @@ def _common(p: argparse.ArgumentParser, target: bool = True, seeds: bool = True)
         p.add_argument("--id", required=True, help="table (or figure) id, e.g. 1")
         p.add_argument("--figure", action="store_true",
                        help="the id names a figure (needed where a table has the same id)")
-    p.add_argument("--profile", default="paper", help="paper (default) or smoke")
+    p.add_argument("--profile", default="paper",
+                   help="paper (default: the paper's text), official (its public code's "
+                   "values, where a spec has them) or smoke (toy scale)")
     p.add_argument("--store", default=_store_default(),
                    help="run store folder (default ./results or $REPRODUCE_STORE)")
     if seeds:

@@ -25,7 +25,7 @@ from reproduce.args import (
 from reproduce.errors import UserError
 from reproduce.formats import FORMATS
 from reproduce.plan import FigurePlan, Plan, figure_plan
-from reproduce.specs import PAPERS, PROFILES, at_paper_scale, spec_root
+from reproduce.specs import PAPERS, PROFILES, at_paper_scale, protocols, spec_root
 from reproduce.store import Store
 
 
@@ -53,6 +53,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     print(plan.heading)
     print(f"profile {plan.profile}: {plan.seeds} seed(s); {unit}: {kinds.count('trainable')} "
           f"trainable, {kinds.count('cited')} cited, {kinds.count('pending')} pending")
+    for name, follows in protocols(plan.spec.profiles).items():
+        if name != plan.profile:
+            print(f"also at the paper's scale: --profile {name} ({follows})")
     print(f"runs: {len(plan.runs)} ({done} done, {len(plan.runs) - done} to run)")
     _print_method_costs(plan)
     keys = plan.run_keys()

@@ -138,6 +138,14 @@ def at_paper_scale(profile: str) -> bool:
     return profile in FULL_SCALE
 
 
+def protocols(profiles: dict[str, Profile]) -> dict[str, str]:
+    """The paper-scale protocols a spec can run and what each follows: ``paper`` always,
+    ``official`` where the spec defines it (its note names the public code)."""
+    out = {"paper": "the paper's text"}
+    out.update({n: profiles[n].note for n in FULL_SCALE if n != "paper" and n in profiles})
+    return out
+
+
 def resolve_profile(profiles: dict[str, Profile], name: str, path: Path) -> Profile:
     """The named profile of a spec; ``paper`` falls back to the spec's base values. Any
     other profile (``official``, ``smoke``) exists only where the spec defines it."""

@@ -95,3 +95,17 @@ def test_zhou_protocols_resolve_to_the_paper_and_the_code():
     assert (paper["lr"], paper["d_lr_mult"], paper["gan_star_aux_weight"]) == (4e-4, 1.0, 1.0)
     assert (official["d_lr_mult"], official["gan_star_aux_weight"]) == (2.0, 0.1)
     assert "AM-GANs-for-reproduce" in spec.protocol_note("official")
+
+
+def test_plan_names_both_protocols_and_the_table_the_source(tmp_path, capsys):
+    from reproduce.cli import main
+
+    store = ["--store", str(tmp_path / "store")]
+    assert main(["plan", "--paper", "zhou", "--id", "1", *store]) == 0
+    out = capsys.readouterr().out
+    assert "profile paper:" in out and "--profile official (ZhimingZhou/AM-GANs" in out
+    assert main(["table", "--paper", "zhou", "--id", "1", "--profile", "official", "--no-run",
+                 *store]) == 0
+    out = capsys.readouterr().out
+    assert "protocol of profile 'official': ZhimingZhou/AM-GANs-for-reproduce" in out
+    assert "NOT comparable" not in out  # the official protocol runs at the paper's scale
