@@ -106,9 +106,11 @@ def _latex(frame: pd.DataFrame, spec: TableSpec, profile: str) -> str:
     return "\n".join([*out, r"\end{table}"]) + "\n"
 
 
+_TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%",
+        "_": r"\_", "&": r"\&", "#": r"\#", "^": r"\^{}", "~": r"\~{}", "±": r"$\pm$",
+        "Δ": r"$\Delta$", "↑": r"$\uparrow$", "↓": r"$\downarrow$"}
+
+
 def _tex(text: str) -> str:
-    text = str(text).replace("±", r"$\pm$").replace("Δ", r"$\Delta$")
-    for a, b in (("%", r"\%"), ("_", r"\_"), ("&", r"\&"), ("#", r"\#"),
-                 ("↑", r"$\uparrow$"), ("↓", r"$\downarrow$")):
-        text = text.replace(a, b)
-    return text
+    """``text`` with LaTeX's special characters escaped, one character at a time."""
+    return "".join(_TEX.get(ch, ch) for ch in str(text))

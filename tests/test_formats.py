@@ -76,3 +76,10 @@ def test_csv_has_a_metadata_header_and_columns_and_no_float_noise(tmp_path):
     assert modes["profile"] == "smoke" and modes["extractor"] == EXTRACTOR
     again = pd.read_csv(io.StringIO(text), comment="#")  # the header reads as comments
     assert list(again["mean"].dropna()) == [92.7, 0.1]
+
+
+def test_latex_escapes_every_special_character_once():
+    from reproduce.render import _tex
+
+    assert _tex("a_b & 5$ {x}^2 ~ 50% #1 \\ ±Δ↑") == (
+        r"a\_b \& 5\$ \{x\}\^{}2 \~{} 50\% \#1 \textbackslash{} $\pm$$\Delta$$\uparrow$")
