@@ -53,7 +53,7 @@ def test_scores_equal_the_metric_functions(tmp_path: Path) -> None:
     is_mean, is_std = M.inception_score(probs, splits=4)
     ent = scipy_entropy(probs, axis=1)  # natural log
     assert out["n_images"] == len(images) == min(120, len(idx))
-    assert out["scored_class"] == "3"
+    assert out["scored_class"] == "'3' (class index 3)"
     assert out["inception_score"] == pytest.approx(is_mean, rel=1e-9)
     assert out["inception_score_std"] == pytest.approx(is_std, rel=1e-9, abs=1e-12)
     assert out["inception_entropy"] == pytest.approx(float(ent.mean()), rel=1e-6)

@@ -106,14 +106,16 @@ INFO = register(
         paper="cho",
         description="VCAGAN (Eqs. 7-13, Algorithm 1, the cho2d step) with CNN G, D, Q on "
         "MNIST: FID, precision / recall, P(C) and sample grids",
-        cost_cpu_seconds=1_500_000.0,
-        smoke_cpu_seconds=40.0,
-        gpu_hours=2.5,
-        cost_note="estimated, not measured end to end: a paper-size step (batch 32, 32 x 32, "
-        "width 64; G, D and Q about 0.23 GMAC per image each, double back-propagation for "
-        "R2 and L_creg) costs about 0.3 TFLOP; 300k steps on one GPU at ~20-30 ms per step "
-        "is 1.7-2.5 h, plus ~10 min for 32k + 32k Inception features; on a CPU core ~5 s per "
-        "step, ~400 core-hours",
+        # a paper-size step (batch 32, 32 x 32, width 64, d_c 64) measured at 2.9-3.1 CPU-s
+        # on one core (process time); 300k steps plus 32k + 32k Inception features (~2 h)
+        cost_cpu_seconds=910_000.0,
+        smoke_cpu_seconds=120.0,
+        gpu_hours=2.0,
+        cost_note="GPU-hours estimated, not measured: a paper-size step (G, D and Q ~0.23 GMAC "
+        "per image each, double back-propagation for R2 and L_creg) is ~0.2-0.3 TFLOP, "
+        "measured at ~3 CPU-s on one core; 300k steps at an assumed 10-20 ms per step on one "
+        "GPU is 0.8-1.7 h, plus ~10 min for 32k + 32k Inception features. On a CPU ~250 "
+        "core-hours per run",
         cost_scale=relative_work,
         deviations=DEVIATIONS,
     )

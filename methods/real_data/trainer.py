@@ -34,7 +34,8 @@ def select(data: ImageSet, class_index: int, n: int) -> tuple[np.ndarray, str]:
                             f"{data.name} (0..{data.num_classes - 1})")
         idx = idx[data.labels == class_index]
         names = list(getattr(data, "class_names", []) or [])
-        name = names[class_index] if class_index < len(names) else str(class_index)
+        label = names[class_index] if class_index < len(names) else "?"
+        name = f"{label!r} (class index {class_index})"
     if 0 < n < len(idx):
         idx = np.sort(np.random.default_rng(0).choice(idx, n, replace=False))
     return data.uint8(idx), name
