@@ -2,7 +2,8 @@
 augmentation of a teacher classifier, and CutMix masks of the U-Net consistency loss.
 
 Images are float tensors (N, C, H, W) in [-1, 1]. Every random draw uses torch's global
-generator (checkpointed by the engine) unless a ``generator`` is given.
+generator of the images' device (checkpointed by the engine) unless a ``generator`` is
+given, so that nothing waits for a copy from the host.
 
 - :func:`diff_augment`: DiffAugment (Zhao et al., 2020a) with the official code's
   ``translation`` (shift by up to 1/8 of the size, zero fill) and ``cutout`` (a zeroed
@@ -11,8 +12,9 @@ generator (checkpointed by the engine) unless a ``generator`` is given.
   random horizontal flip and a random shift of -4..4 px in x and y (reflect padding, as
   FixMatch's pad-and-crop).
 - :func:`strong_augment`: the teacher's strong augmentation A: RandAugment (Cubuk et al.,
-  2020) from ``torchvision.transforms.v2`` (2 ops, magnitude 9, torchvision's defaults),
-  drawn per image on uint8 tensors.
+  2020) as ``torchvision.transforms.v2`` defines it (2 ops, magnitude 9, torchvision's
+  defaults), drawn per image on uint8 tensors and run over the batch
+  (methods/randaugment.py).
 - :func:`cutmix_mask` / :func:`cutmix`: the U-Net GAN CutMix (Schonfeld et al., 2020): a
   box of area ratio 1 - lambda, lambda ~ Beta(1, 1) = U(0, 1), mask 1 = the first image
   (real) and 0 = the second (fake), inverted with probability 1/2.
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+
+from methods.randaugment import rand_augment
 
 
 def _grid(n: int, h: int, w: int, device: torch.device) -> tuple[torch.Tensor, ...]:
@@ -83,38 +87,36 @@ def weak_augment(x: torch.Tensor, max_shift: int = 4,
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Random horizontal flip (p = 1/2) and a shift of -max_shift..max_shift px."""
     n = len(x)
-    dev = x.device
-    flip = torch.rand(n, generator=generator).to(dev) < 0.5
+    dev = x.device if generator is None else generator.device
+    flip = torch.rand(n, generator=generator, device=dev).to(x.device) < 0.5
     x = torch.where(flip.view(n, 1, 1, 1), x.flip(3), x)
     if max_shift <= 0:
         return x
-    dx = torch.randint(-max_shift, max_shift + 1, (n,), generator=generator).to(dev)
-    dy = torch.randint(-max_shift, max_shift + 1, (n,), generator=generator).to(dev)
+    dx, dy = (torch.randint(-max_shift, max_shift + 1, (n,), generator=generator,
+                            device=dev).to(x.device) for _ in range(2))
     return shift_images(x, dx, dy, max_shift)
 
 
 def strong_augment(x: torch.Tensor, num_ops: int = 2, magnitude: int = 9) -> torch.Tensor:
-    """RandAugment per image (torchvision.transforms.v2 on uint8 tensors, on the CPU:
-    many tiny per-image ops are faster there than as GPU kernel launches)."""
-    from torchvision.transforms import v2
-
-    ra = v2.RandAugment(num_ops=num_ops, magnitude=magnitude)
-    u8 = ((x.detach() + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu()
-    out = torch.stack([ra(img) for img in u8])
-    return out.to(device=x.device, dtype=x.dtype).div(127.5).sub(1.0)
+    """RandAugment of each image (methods/randaugment.py: torchvision's augmentation space
+    on uint8 values, drawn per image, run over the batch on its device)."""
+    u8 = ((x.detach() + 1.0) * 127.5).round().clamp(0, 255).to(torch.uint8)
+    out = rand_augment(u8, num_ops, magnitude)
+    return out.to(x.dtype).div(127.5).sub(1.0)
 
 
 def cutmix_mask(n: int, h: int, w: int, device: torch.device | str = "cpu",
                 generator: torch.Generator | None = None) -> torch.Tensor:
     """(n, 1, h, w) CutMix masks: 1 keeps the first image, 0 takes the second."""
-    lam = torch.rand(n, generator=generator)
+    dev = torch.device(device) if generator is None else generator.device
+    lam = torch.rand(n, generator=generator, device=dev)
     cut = torch.sqrt(1.0 - lam)
     bh, bw = (cut * h).long(), (cut * w).long()
-    cy = torch.randint(0, h, (n,), generator=generator)
-    cx = torch.randint(0, w, (n,), generator=generator)
-    invert = torch.rand(n, generator=generator) < 0.5
-    ii = torch.arange(h).view(1, h, 1)
-    jj = torch.arange(w).view(1, 1, w)
+    cy = torch.randint(0, h, (n,), generator=generator, device=dev)
+    cx = torch.randint(0, w, (n,), generator=generator, device=dev)
+    invert = torch.rand(n, generator=generator, device=dev) < 0.5
+    ii = torch.arange(h, device=dev).view(1, h, 1)
+    jj = torch.arange(w, device=dev).view(1, 1, w)
     y0, y1 = (cy - bh // 2).clamp(0, h).view(n, 1, 1), (cy + bh // 2).clamp(0, h).view(n, 1, 1)
     x0, x1 = (cx - bw // 2).clamp(0, w).view(n, 1, 1), (cx + bw // 2).clamp(0, w).view(n, 1, 1)
     box = (ii >= y0) & (ii < y1) & (jj >= x0) & (jj < x1)
