@@ -49,8 +49,11 @@ def test_small_cnn_trains_and_cache_reloads(tmp_path):
         raise AssertionError("the cached classifier was retrained")
 
     again, cached = load_or_train_classifier("toy", no_data, cache_dir=str(tmp_path),
-                                             num_classes=2)
+                                             num_classes=2, epochs=3, batch_size=32)
     assert cached
+    _, cached = load_or_train_classifier("toy", (x, y), cache_dir=str(tmp_path), num_classes=2,
+                                         epochs=3, batch_size=32, seed=1)
+    assert not cached  # another seed made another classifier: never taken from the cache
     np.testing.assert_allclose(predict_probs(again, x), probs, rtol=1e-5, atol=1e-6)
 
 

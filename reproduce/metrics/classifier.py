@@ -105,9 +105,21 @@ def predict_probs(model: nn.Module, images: Any, batch_size: int = 500,
     return torch.cat(outs).double().numpy()
 
 
-def classifier_path(cache_dir: str, dataset: str, arch: str) -> str:
-    """Cache file of the trained classifier for a data set and architecture."""
-    return os.path.join(cache_dir, "classifiers", f"{dataset}-{arch}.pt")
+def classifier_path(cache_dir: str, dataset: str, arch: str, **made_with: Any) -> str:
+    """Cache file of the classifier trained on ``dataset`` (a key that names the data's
+    content) with ``arch``, keyed by everything else that made it: ``train_classifier``'s
+    settings with defaults filled in (recipe, epochs, batch, flip, seed, device type) and
+    the class count."""
+    import hashlib
+    import inspect
+    import json
+
+    defaults = {k: p.default for k, p in inspect.signature(train_classifier).parameters.items()
+                if p.default is not inspect.Parameter.empty and k != "log"}
+    settings = {**defaults, **{k: v for k, v in made_with.items() if k != "log"}, "arch": arch}
+    settings["device"] = torch.device(settings["device"]).type
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    return os.path.join(cache_dir, "classifiers", f"{dataset}-{arch}-{digest.hexdigest()[:16]}.pt")
 
 
 def load_or_train_classifier(
@@ -124,7 +136,8 @@ def load_or_train_classifier(
 
     ``data`` is ``(images, labels)`` or a callable returning it (called only on a miss).
     """
-    path = classifier_path(cache_dir, dataset, arch)
+    path = classifier_path(cache_dir, dataset, arch, num_classes=num_classes, device=device,
+                           **train_kwargs)
     if os.path.isfile(path):
         blob = torch.load(path, map_location=device, weights_only=True)
         model = build_classifier(arch, int(blob["num_classes"]),
