@@ -4,8 +4,8 @@ Both variants train C's recognition loss into G (L_recg), so after a few hundred
 every generated point lies nearest the centre of the label it was generated for. The
 reverse KL is computed over the histogram of nearest centres (reproduce/metrics/
 modes2d.py), which then equals the histogram of the sampled labels; and the evaluation
-draws its labels from a generator seeded by ``seed * 1_000_003 + step``
-(methods/liu2d/trainer.py, ``_evaluate``), the same for every variant. So both report
+draws its labels i.i.d. from a generator seeded by ``seed * 1_000_003 + step``
+(methods/liu2d/model.py, ``generate`` called by ``evaluate``), the same for every variant. So both report
 KL(histogram of 500 uniformly drawn labels || uniform): the sampling noise of the labels,
 not a property of the generator. % HQ and # modes measure the distance to the centres,
 which differs between the variants. Not a bug in the metric; a limit of the protocol
