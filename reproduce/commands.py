@@ -243,7 +243,7 @@ def _render_all(store: Store, out_dir: Path, args: argparse.Namespace) -> int:
     from reproduce.figspecs import figure_ids, load_figure
     from reproduce.figures import render_figure
 
-    failures = 0
+    failures, drawn = 0, 0
     for paper in PAPERS:
         for fid in figure_ids(paper, specs_root(args)):
             path = spec_root(specs_root(args)) / "figures" / paper / f"{fid}.toml"
@@ -256,12 +256,16 @@ def _render_all(store: Store, out_dir: Path, args: argparse.Namespace) -> int:
                     continue
                 for written in render_figure(spec, plan.points, store, out_dir, args.profile):
                     print(f"wrote {written}")
+                drawn += 1
             except UserError as err:  # report every figure, then fail
                 failures += 1
                 print(f"error: {err}", file=sys.stderr)
             except Exception as err:  # noqa: BLE001 - report every figure, then fail
                 failures += 1
                 print(f"error: {path}: could not render: {err}", file=sys.stderr)
+    if not drawn and not failures:
+        print(f"note: no figure has a finished run in {store.root} for profile "
+              f"{args.profile!r}: nothing drawn", file=sys.stderr)
     return 1 if failures else 0
 
 
