@@ -123,3 +123,22 @@ def test_provenance_records_threads_and_wall_time(tmp_path):
     assert execute_run(store.root, run.run_id) == "done"
     prov = json.loads((store.run_dir(run.run_id) / "provenance.json").read_text())
     assert prov["threads"] == 1 and prov["segments"] == 1 and prov["wall_seconds"] > 0
+
+
+def test_a_resume_under_another_thread_count_is_refused_in_one_line(tmp_path):
+    run = liu()
+    store = prepared(tmp_path, run)
+    store.save_checkpoint(run.run_id, {"step": 30}, run.config, threads=2)
+    assert execute_run(store.root, run.run_id, reraise=False) == "failed"
+    reason = store.status(run.run_id)["reason"]
+    assert "trained with 2 thread(s), this process uses 1" in reason and "\n" not in reason
+
+
+def test_wall_time_of_a_resumed_run_sums_its_segments(tmp_path):
+    run = liu()
+    store = prepared(tmp_path, run)
+    store.set_status(run.run_id, "pending", reason="interrupted",
+                     segments=[[1000.0, 1100.0]])  # an earlier segment of 100 s
+    assert execute_run(store.root, run.run_id) == "done"
+    prov = store.provenance(run.run_id)
+    assert prov["segments"] == 2 and 100.0 < prov["wall_seconds"] < 160.0
