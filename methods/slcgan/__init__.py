@@ -1,0 +1,1 @@
+"""noroozi: self-labeled conditional GANs (slcGAN) and its uGAN / cGAN baselines."""
