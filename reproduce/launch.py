@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import time
@@ -132,7 +134,8 @@ def _submit_slurm(store: Store, todo: list[str], profile: dict[str, Any]
     try:
         ex = submitit.AutoExecutor(folder=store.root / "submitit" / "%j", cluster="slurm")
         ex.update_parameters(**executor_parameters(profile))
-        jobs = ex.map_array(runner.SlurmRunTask(), [str(store.root)] * len(todo), todo)
+        with contextlib.redirect_stderr(io.StringIO()):  # sbatch's message goes in the error
+            jobs = ex.map_array(runner.SlurmRunTask(), [str(store.root)] * len(todo), todo)
     except Exception as err:  # noqa: BLE001 - sbatch's own message is what the user needs
         for rid in todo:
             store.forget(rid)
