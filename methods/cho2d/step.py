@@ -59,6 +59,28 @@ def _apply(opt: torch.optim.Optimizer, params: list[Tensor], grads: tuple[Tensor
     opt.step()
 
 
+def _real_value(m: Models, hp: HP, a_r: Tensor, x_real: Tensor, c_f: Tensor, early: bool,
+                loss_q: Tensor) -> tuple[Tensor, Tensor]:
+    """D's value on the reals and Q's loss so far. VCAGAN (lines 8-14, 18): the real label
+    is argmax of Q(x) (prob-normalized early, Eq. 13), ``a_r . c_r`` (Eq. 11), L_creg
+    (Eq. 10) joins Q's loss and P(C) moves towards the batch mean of Q(x); the others
+    score the reals with the fake's code."""
+    if not hp.cagan:
+        return L.adversarial_value(a_r, c_f), loss_q
+    x_r = x_real.detach().requires_grad_(True)
+    q_r = m.Q(x_r)  # line 8
+    p_lab = torch.softmax(q_r.detach().float(), -1)
+    if early:
+        p_lab = L.prob_normalize(p_lab)  # lines 9-11, Eq. 13
+    c_r = L.argmax_onehot(p_lab)  # line 12
+    s_r = L.adversarial_value(a_r, c_r)  # a_r . c_r (Eq. 11)
+    creg = L.creg_per_sample(q_r, x_r, c_r)  # line 14, Eq. 10
+    loss_q = loss_q + m.lambda_creg * creg.mean(-1)  # Eq. 7, second term
+    with torch.no_grad():  # line 18
+        m.prior.copy_(L.pc_ema(m.prior, p_lab, hp.pc_ema))
+    return s_r, loss_q
+
+
 def train_step(m: Models, hp: HP, x_real: Tensor, z: Tensor, gumbel: Tensor, step: int
                ) -> dict[str, Tensor]:
     """One step; returns the per-member losses (detached)."""
@@ -78,21 +100,8 @@ def train_step(m: Models, hp: HP, x_real: Tensor, z: Tensor, gumbel: Tensor, ste
         s_f = L.adversarial_value(m.D(x_d), c_f)  # line 5, a_f . c_f (Eq. 11)
         r2, grad_s = L.input_grad_sqnorm(s_f, x_d)  # R2 on fakes
         a_r = m.D(x_real)  # line 7
-        loss_q = torch.zeros_like(s_f[..., 0])
-        if hp.cagan:
-            x_r = x_real.detach().requires_grad_(True)
-            q_r = m.Q(x_r)  # line 8
-            p_lab = torch.softmax(q_r.detach().float(), -1)
-            if early:
-                p_lab = L.prob_normalize(p_lab)  # lines 9-11, Eq. 13
-            c_r = L.argmax_onehot(p_lab)  # line 12
-            s_r = L.adversarial_value(a_r, c_r)  # a_r . c_r (Eq. 11)
-            creg = L.creg_per_sample(q_r, x_r, c_r)  # line 14, Eq. 10
-            loss_q = loss_q + m.lambda_creg * creg.mean(-1)  # Eq. 7, second term
-            with torch.no_grad():  # line 18
-                m.prior.copy_(L.pc_ema(m.prior, p_lab, hp.pc_ema))
-        else:
-            s_r = L.adversarial_value(a_r, c_f)
+        s_r, loss_q = _real_value(m, hp, a_r, x_real, c_f, early,
+                                  torch.zeros_like(s_f[..., 0]))
         loss_d = L.d_loss(s_r, s_f, r2, hp.lambda_r2)  # line 15 (Eqs. 2, 5, 8, 11) + R2
         ce = torch.zeros_like(loss_q)
         x_q = x_f.detach().requires_grad_(hp.g_uses_cls)
