@@ -34,7 +34,9 @@ def test_triplet_margin_loss_hand_computed() -> None:
 
 def test_adversarial_losses_hand_computed() -> None:
     z = torch.zeros(3)
-    assert losses.d_loss(z, z, z).item() == pytest.approx(3 * math.log(2.0))
+    uniform = torch.full((3, 2), 0.5)
+    assert losses.d_loss(z, torch.zeros(3, 2), uniform, z, 0.5).item() == pytest.approx(
+        2 * math.log(2.0))
     assert losses.g_adv_loss(z).item() == pytest.approx(math.log(2.0))
     # C uniform over 2 classes; D certain (logit 50) that label 1 is real: 0.5 * log 2
     got = losses.classifier_adv_loss(torch.zeros(1, 2), torch.tensor([[0.0, 50.0]]))
@@ -53,7 +55,8 @@ def test_positive_indices() -> None:
 
 def test_registered() -> None:
     info = registry.get("liu2d")
-    assert info.metrics == ("modes", "hq_percent", "reverse_kl")
+    assert info.metrics == ("modes", "hq_percent", "reverse_kl", "modes_strict",
+                            "hq_percent_strict")
     for key in ("steps", "eval_every", "n_eval_samples", "recg_weight", "ctrs_weight",
                 "gamma", "checkpoint_every"):
         assert key in info.defaults
@@ -75,7 +78,7 @@ def test_tiny_run_logs_and_samples(tmp_path: Path, recg: float, ctrs: float) -> 
     final = train(ctx)
     assert sorted(ctx.logged) == [10, 20, 30]
     assert final == ctx.logged[30]
-    assert set(final) == {"modes", "hq_percent", "reverse_kl"}
+    assert set(final) == set(registry.get("liu2d").metrics)
     assert all(math.isfinite(v) for v in final.values())
     with np.load(tmp_path / "samples.npz") as s:
         assert s["points"].shape == (200, 2) and s["points"].dtype == np.float32
