@@ -44,11 +44,13 @@ def draw_grid(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
                             f"artifact {path.name}")
         grids.append((p, run, np.load(path)))
     tallest = max(len(g["images"]) / max(g["images"].shape[1], 1) for _, _, g in grids)
-    fig, axes = plt.subplots(1, len(grids), figsize=(4.2 * len(grids), 1.2 + 4.0 * tallest),
-                             squeeze=False)
+    size = (max(7.0, 4.2 * len(grids)), 2.0 + 4.0 * tallest)  # room for the wrapped title
+    fig, axes = plt.subplots(1, len(grids), figsize=size, squeeze=False, layout="constrained")
     for ax, (p, run, g) in zip(axes[0], grids, strict=True):
         images = g["images"]
-        ax.imshow(mosaic(images), cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+        ax.imshow(mosaic(images), cmap="gray", vmin=0, vmax=255, interpolation="nearest",
+                  aspect="auto")  # the figure's size keeps the cells near square
+        ax.grid(False)
         h = images.shape[3] + 1
         ax.set_yticks([h * i + h / 2 for i in range(len(images))])
         ax.set_yticklabels([f"{int(k)}: {float(q):.3f}" for k, q in
