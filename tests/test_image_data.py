@@ -13,10 +13,10 @@ import torch
 import torchvision
 from PIL import Image
 
+from reproduce.data.errors import DataError
 from reproduce.data.image_folder import LSUN_OBJECTS
 from reproduce.data.images import available_datasets, data_root, load_image_dataset
 from reproduce.data.splits import labelled_split
-from reproduce.errors import UserError
 
 torch.set_num_threads(1)
 
@@ -44,9 +44,9 @@ def test_digits_native_and_registry() -> None:
     for name in ("digits", "mnist", "cifar10", "cifar100", "stl10", "svhn", "imagenet64",
                  "tinyimagenet", "cub200", "fs100", "lsun20"):
         assert name in available_datasets()
-    with pytest.raises(UserError, match="unknown image data set"):
+    with pytest.raises(DataError, match="unknown image data set"):
         load_image_dataset("nope")
-    with pytest.raises(UserError, match="no split"):
+    with pytest.raises(DataError, match="no split"):
         load_image_dataset("digits", split="val")
 
 
@@ -55,7 +55,7 @@ def test_digits_native_and_registry() -> None:
 @pytest.mark.parametrize("name", ["cifar10", "mnist", "svhn", "stl10", "tinyimagenet", "cub200",
                                   "imagenet64", "fs100", "lsun20"])
 def test_missing_data_set_is_one_line(tmp_path: Path, name: str) -> None:
-    with pytest.raises(UserError) as err:
+    with pytest.raises(DataError) as err:
         load_image_dataset(name, root=tmp_path)
     msg = str(err.value)
     assert "\n" not in msg and str(tmp_path) in msg and "get it from" in msg
@@ -65,7 +65,7 @@ def test_missing_data_set_is_one_line(tmp_path: Path, name: str) -> None:
 def test_data_root_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPRODUCE_DATA", str(tmp_path))
     assert data_root() == tmp_path
-    with pytest.raises(UserError, match=str(tmp_path / "cifar10")):
+    with pytest.raises(DataError, match=str(tmp_path / "cifar10")):
         load_image_dataset("cifar10")
 
 

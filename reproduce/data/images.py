@@ -2,7 +2,7 @@
 
 Every data set lives under the data root (``$REPRODUCE_DATA``, default
 ``~/.cache/reproduce/data``) in its native distribution format; a missing one raises
-:class:`reproduce.errors.UserError` with one line saying where to get it and where to put
+:class:`reproduce.data.errors.DataError` with one line saying where to get it and where to put
 it. :func:`load_image_dataset` returns an :class:`ImageSet`: uint8 NCHW images in
 [0, 255] (in memory, or read lazily from files for the large folder data sets), int64
 labels, and :meth:`ImageSet.batch` giving float tensors in [-1, 1] for a generator's
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from reproduce.errors import UserError
+from reproduce.data.errors import DataError
 
 DATA_ENV = "REPRODUCE_DATA"
 DIGITS_TRAIN = 1500  # digits: the first 1500 of a fixed permutation train, the rest test
@@ -42,9 +42,9 @@ def data_root(root: str | Path | None = None) -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "reproduce" / "data"
 
 
-def missing(name: str, where: Path, url: str, layout: str) -> UserError:
+def missing(name: str, where: Path, url: str, layout: str) -> DataError:
     """The one-line error for a data set that is not on disk."""
-    return UserError(
+    return DataError(
         f"data set {name!r} not found at {where} (expected {layout}): get it from {url} and "
         f"put it there; nothing is downloaded (set ${DATA_ENV} to use another data root)")
 
@@ -235,17 +235,17 @@ def available_datasets() -> list[str]:
 
 
 def dataset_info(name: str) -> DatasetInfo:
-    """The registry entry of ``name`` (UserError naming the known ones)."""
+    """The registry entry of ``name`` (DataError naming the known ones)."""
     _register_folders()
     if name not in DATASETS:
-        raise UserError(f"unknown image data set {name!r}; known: {', '.join(sorted(DATASETS))}")
+        raise DataError(f"unknown image data set {name!r}; known: {', '.join(sorted(DATASETS))}")
     return DATASETS[name]
 
 
 def load_image_dataset(name: str, *, split: str = "train", image_size: int | None = None,
                        channels: int | None = None, root: str | Path | None = None,
                        dataset_class: Any = None) -> ImageSet:
-    """Load a registered data set (never downloads; UserError when it is not on disk).
+    """Load a registered data set (never downloads; DataError when it is not on disk).
 
     ``image_size`` resizes (None: native), ``channels`` converts grey/colour (None:
     native). ``dataset_class`` replaces the torchvision class of the array data sets (a
@@ -253,7 +253,7 @@ def load_image_dataset(name: str, *, split: str = "train", image_size: int | Non
     """
     info = dataset_info(name)
     if split not in info.splits:
-        raise UserError(f"data set {name!r} has no split {split!r}; splits: "
+        raise DataError(f"data set {name!r} has no split {split!r}; splits: "
                         f"{', '.join(info.splits)}")
     base = data_root(root)
     if info.kind == "folder":
