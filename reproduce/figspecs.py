@@ -25,7 +25,7 @@ from reproduce.specs import (
 )
 from reproduce.validate import Fields, deep_merge
 
-KINDS = ("line", "bar", "hist", "scatter2d", "density2d", "grid")
+KINDS = ("line", "bar", "hist", "indexed", "scatter2d", "density2d", "grid")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def draw(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     """A matplotlib figure for ``spec`` from the finished runs of ``points``."""
-    if spec.kind in ("scatter2d", "density2d", "hist"):
+    if spec.kind in ("scatter2d", "density2d", "hist", "indexed"):
         return draw_panels(spec, points, store)
     if spec.kind == "grid":
         from reproduce.figure_grid import draw_grid

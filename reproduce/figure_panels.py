@@ -70,6 +70,8 @@ def draw_panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> An
     for ax, p, arrays in zip(flat[truth:], points, samples, strict=False):
         if spec.kind == "hist":
             ax.hist(arrays["values"], bins=30, color="C0")
+        elif spec.kind == "indexed":
+            _draw_indexed(ax, spec, arrays["values"])
         else:
             codes = arrays.get("codes") if spec.kind == "scatter2d" else None
             _draw_2d(ax, spec.kind, arrays["points"], codes)
@@ -80,6 +82,13 @@ def draw_panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> An
         _share_limits(flat[:n], [s["points"] for s in samples], data)
         _legend(fig, flat[:n], data, sorted(codes_seen))
     return fig
+
+
+def _draw_indexed(ax: Any, spec: FigureSpec, values: np.ndarray) -> None:
+    """``values`` as bars against their index (e.g. one FID per class)."""
+    ax.bar(np.arange(len(values)), values, width=0.8, color="C0")
+    ax.set_xlabel(spec.xlabel or "index")
+    ax.set_ylabel(spec.ylabel or spec.y)
 
 
 def _done(point: FigurePoint, store: Store) -> list[str]:

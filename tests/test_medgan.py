@@ -103,18 +103,19 @@ def test_generator_and_classifier_shapes() -> None:
 def test_consistency_by_hand() -> None:
     f1 = torch.zeros(2, 1, 1, 2)
     f2 = torch.tensor([[1.0, 1.0], [0.0, 2.0]]).view(2, 1, 1, 2)
-    # per sample: (1 + 1) / 2 = 1 and (0 + 4) / 2 = 2; batch mean 1.5
-    assert L.consistency(f1, f2).item() == pytest.approx(1.5)
+    # per sample ||f1 - f2||^2: 1 + 1 = 2 and 0 + 4 = 4; batch mean 3
+    assert L.consistency(f1, f2).item() == pytest.approx(3.0)
 
 
 def test_contrastive_by_hand() -> None:
     anchor = torch.zeros(3, 2, 1, 1)
     pos = torch.tensor([[1.0, 0.0], [0.0, 0.0], [2.0, 2.0]]).view(3, 2, 1, 1)
     neg = torch.tensor([[1.0, 1.0], [3.0, 1.0], [0.0, 0.0]]).view(3, 2, 1, 1)
-    # d(a, p) = 0.5, 0, 4; d(a, n) = 1, 5, 0 (mean over the 2 elements)
-    # max(d_p - d_n + 0.5, 0) = max(0, 0) = 0, max(-4.5, 0) = 0, max(4.5, 0) = 4.5
-    assert L.contrastive(anchor, pos, neg, 0.5).item() == pytest.approx(1.5)
-    assert L.contrastive(anchor, pos, neg, 1.0).item() == pytest.approx((0.5 + 5.0) / 3)
+    # d(a, p) = 1, 0, 8; d(a, n) = 2, 10, 0 (squared L2 norms)
+    # max(d_p - d_n + 0.5, 0) = max(-0.5, 0) = 0, max(-9.5, 0) = 0, max(8.5, 0) = 8.5
+    assert L.contrastive(anchor, pos, neg, 0.5).item() == pytest.approx(8.5 / 3)
+    # gamma = 1.5: the first triplet enters the hinge (0.5), the second stays out
+    assert L.contrastive(anchor, pos, neg, 1.5).item() == pytest.approx((0.5 + 9.5) / 3)
 
 
 def test_soft_target_classifier_loss_by_hand() -> None:

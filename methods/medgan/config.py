@@ -129,9 +129,6 @@ DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("cons_eps", "Eq. 4: ||m_lambda - m_lambda'|| < epsilon (no value, no norm)",
               0.1, why="the norm is the share of differing pixels; the second box moves "
               "each edge by up to a quarter of the side, halved until within epsilon"),
-    Deviation("feature distance", "Eqs. 4, 5: squared L2 norm of D^_f", "squared L2 "
-              "divided by the feature map's size (C h w)", why="with the sum, gamma's "
-              "meaning would depend on D's width and resolution"),
     Deviation("adv_form", "Eqs. 6, 11: log(1 - D) minimised", "nonsaturating",
               f"{_TRIPLE}: -log D for G", "the text's form saturates early in training; "
               "adv_form = 'minimax' runs it as written"),

@@ -65,7 +65,7 @@ class MedGANEvaluator:
             num_classes=self.train.num_classes, arch=p.am_classifier, recipe=p.am_recipe,
             epochs=p.am_epochs, seed=0, device=self.device)
         return clf, (f"SUBSTITUTE {p.am_classifier} trained on {key} ({p.am_recipe} recipe, "
-                     f"{p.am_epochs} epochs; not inception-v3, not comparable with the paper)")
+                     f"{p.am_epochs} epochs) (not inception-v3; not comparable with the paper)")
 
     def _probs(self, imgs: np.ndarray) -> np.ndarray:
         if isinstance(self.is_clf, M.Extractor):

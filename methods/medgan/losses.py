@@ -37,9 +37,8 @@ def identification(logit: torch.Tensor, form: str) -> torch.Tensor:
 
 
 def feature_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Per sample, the squared L2 distance of two feature maps divided by their size
-    (C * h * w), so that the margin gamma does not depend on the width of D."""
-    return (a - b).pow(2).flatten(1).mean(dim=1)
+    """Per sample, the squared L2 distance ||a - b||_2^2 of two feature maps."""
+    return (a - b).pow(2).flatten(1).sum(dim=1)
 
 
 def consistency(f_1: torch.Tensor, f_2: torch.Tensor) -> torch.Tensor:
