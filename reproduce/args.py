@@ -55,7 +55,9 @@ def open_store(args: argparse.Namespace, writing: bool) -> Store:
         print(f"note: store {text} does not exist (yet): every run reads as missing",
               file=sys.stderr)
         return Store(Path(text).expanduser())
-    return Store.open(text, for_writing=writing)
+    from reproduce.slurm_state import job_alive  # runs owned by SLURM jobs on other hosts
+
+    return Store.open(text, for_writing=writing, job_alive=job_alive)
 
 
 def target(args: argparse.Namespace) -> Plan | FigurePlan:
