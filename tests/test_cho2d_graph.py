@@ -13,11 +13,11 @@ from methods.cho2d import batched, graph
 from methods.cho2d.common import HP, make_hp, member_rng
 from methods.cho2d.config import DEFAULTS
 from methods.cho2d.step import Models, run_epoch, train_step
+from tests.host_sync import refuse_host_reads
 
 TINY = {"hidden": 16, "n_hidden": 2, "d_z": 4, "steps_per_epoch": 4, "epochs": 2,
         "pc_update_epoch": 1}
 VARIANTS = ["vcagan", "elastic", "infogan", "gan"]
-SYNCS = ("item", "__bool__", "__float__", "__int__", "tolist", "numpy")
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
 
@@ -35,21 +35,13 @@ def _models(variant: str, seed: int = 5) -> tuple[HP, Models, list[np.random.Gen
     return hp, batched.build(hp, rngs, [0.1, 1.0]), rngs
 
 
-def _no_host_sync(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: torch.Tensor, *args: object, **kwargs: object) -> None:
-        raise AssertionError("a training step read a tensor on the host")
-
-    for name in SYNCS:
-        monkeypatch.setattr(torch.Tensor, name, refuse)
-
-
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_step_reads_nothing_on_the_host(variant: str, monkeypatch: pytest.MonkeyPatch
                                         ) -> None:
     hp, m, rngs = _models(variant)
     draws = batched.draw_batched(rngs, hp)
     with monkeypatch.context() as patch:
-        _no_host_sync(patch)
+        refuse_host_reads(patch)
         for step in (0, hp.update_step):  # both phases: before and after P(C) updates
             out = train_step(m, hp, draws["x"][0], draws["z"][0], draws["gumbel"][0], step)
     assert set(out) == {"loss_d", "loss_g", "loss_q"}
@@ -58,7 +50,7 @@ def test_step_reads_nothing_on_the_host(variant: str, monkeypatch: pytest.Monkey
 
 def test_the_refusal_catches_a_host_read(monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as patch:
-        _no_host_sync(patch)
+        refuse_host_reads(patch)
         with pytest.raises(AssertionError, match="read a tensor on the host"):
             float(torch.ones(()))
 

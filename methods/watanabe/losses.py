@@ -102,12 +102,12 @@ def real_term_masks(labelled: torch.Tensor, in_small_batch: torch.Tensor, cond_l
     return real, teacher
 
 
-def _masked_mean(values: torch.Tensor, mask: torch.Tensor, denom: int | None = None
+def _masked_mean(values: torch.Tensor, mask: torch.Tensor, count: torch.Tensor | None = None
                  ) -> torch.Tensor:
-    n = int(mask.sum()) if denom is None else denom
-    if n == 0:
-        return values.sum() * 0.0
-    return (values * mask.to(values.dtype)).sum() / n
+    """Sum of ``values`` over ``mask`` divided by the mask's size (or by ``count``), 0 when
+    that is 0; computed on the device (no host read of the count)."""
+    n = mask.sum() if count is None else count
+    return (values * mask.to(values.dtype)).sum() / n.clamp(min=1)
 
 
 def d_cond_loss(cond_real: torch.Tensor, y: torch.Tensor, y_hat: torch.Tensor,
@@ -130,8 +130,8 @@ def d_cond_loss(cond_real: torch.Tensor, y: torch.Tensor, y_hat: torch.Tensor,
     y_safe = torch.where(real_mask, y, torch.zeros_like(y))  # others (-1, unused): masked
     term_y = _masked_mean(multiclass_hinge(cond_real, y_safe), real_mask)
     selected = teacher_mask & attention
-    denom = int(teacher_mask.sum()) if attention_norm == "batch" else None
-    term_hat = _masked_mean(multiclass_hinge(cond_real, y_hat), selected, denom)
+    count = teacher_mask.sum() if attention_norm == "batch" else None
+    term_hat = _masked_mean(multiclass_hinge(cond_real, y_hat), selected, count)
     term_fake = multiclass_hinge(cond_fake, c + k).mean()
     return {"loss": term_y + term_hat + term_fake, "real_label": term_y,
             "self_label": term_hat, "fake": term_fake}

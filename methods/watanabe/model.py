@@ -3,6 +3,7 @@ D step / G step of Algorithm 1 (torch). See methods/watanabe/config.py for the s
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import torch
 from torch import nn
 
 from methods import augment
+from methods.engine.optim import adam
 from methods.engine.state import balanced_labels
 from methods.nets.biggan import BigGANGenerator
 from methods.nets.unet_d import UNetDiscriminator
@@ -50,8 +52,8 @@ class WatanabeGAN:
         betas = (p.beta1, p.beta2)
         self.nets: dict[str, nn.Module] = {"G": G, "D": D}
         self.optimizers: dict[str, torch.optim.Optimizer] = {
-            "G": torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=betas),
-            "D": torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=betas),
+            "G": adam(G.parameters(), p.lr_g, betas, device),
+            "D": adam(D.parameters(), p.lr_d, betas, device),
         }
         self.teacher: Teacher | None = None
         if uses_teacher(p):
@@ -129,7 +131,7 @@ class WatanabeGAN:
         small = real_aug[: self.bs].clone().requires_grad_(True)
         fake_aug = augment.diff_augment(x_f, policy).detach()
         prob = p.cutmix_prob * min(1.0, self.d_count / self.cutmix_ramp)
-        use_mix = p.cutmix_weight > 0 and float(torch.rand(())) < prob
+        use_mix = p.cutmix_weight > 0 and random.random() < prob  # drawn on the host
         parts = [real_aug[self.bs :], fake_aug]
         if use_mix:
             mask = augment.cutmix_mask(self.bs, x_r.shape[2], x_r.shape[3], self.device)

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from methods.engine.optim import adam
 from methods.engine.state import balanced_labels
 from methods.nets.dcgan_wn import Discriminator, Generator, data_dependent_init
 from methods.zhou_amgan import losses as L
@@ -54,8 +55,8 @@ class ZhouGAN:
         betas = (p.beta1, p.beta2)
         lr = p.lr
         self.optimizers: dict[str, torch.optim.Optimizer] = {
-            "G": torch.optim.Adam(G.parameters(), lr=lr, betas=betas),
-            "D": torch.optim.Adam(D.parameters(), lr=lr * p.d_lr_mult, betas=betas),
+            "G": adam(G.parameters(), lr, betas, device),
+            "D": adam(D.parameters(), lr * p.d_lr_mult, betas, device),
         }
 
     # --- helpers --------------------------------------------------------------------------
