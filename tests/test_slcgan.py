@@ -160,3 +160,18 @@ def test_short_runs_of_every_variant(tmp_path: Path, variant: dict) -> None:
     assert "SUBSTITUTE" in metrics["inception_score_extractor"]
     sizes = np.load(tmp_path / "cluster_sizes.npz")["values"]
     assert sizes.sum() == 200 and len(sizes) == metrics["num_clusters"]
+
+
+@pytest.mark.parametrize("kind,ident", [("table", "1"), ("table", "2"), ("table", "3"),
+                                        ("table", "4"), ("table", "no-mvc"), ("figure", "4")])
+def test_every_noroozi_spec_plans_at_both_scales(tmp_path: Path, capsys, kind: str,
+                                                 ident: str) -> None:
+    from reproduce.cli import main
+
+    args = ["plan", "--paper", "noroozi", "--id", ident, "--store", str(tmp_path)]
+    args += ["--figure"] if kind == "figure" else []
+    assert main(args) == 0
+    paper = capsys.readouterr().out
+    assert "0 pending" in paper and "GPU-hours" in paper
+    assert main([*args, "--profile", "smoke"]) == 0
+    assert "noroozi_slcgan" in capsys.readouterr().out
