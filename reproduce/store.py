@@ -231,7 +231,7 @@ class Store(RunFiles):
         try:
             names = {p.name for p in run_dir.iterdir()} - {claims.LOCK, f"{claims.LOCK}.guard"}
             if names <= {"config.json", "status.json"}:
-                for name in names:
+                for name in ("status.json", "config.json"):  # never a status without config
                     (run_dir / name).unlink(missing_ok=True)
             else:
                 self.set_status(run_id, "pending", reason="not submitted")
@@ -245,7 +245,8 @@ class Store(RunFiles):
         fd = os.open(self.root / "corrupt" / ".guard", os.O_CREAT | os.O_RDWR, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            if self.state(run_id) != "corrupt":
+            if self.state(run_id) != "corrupt" or claims.holder_alive(self.run_dir(run_id),
+                                                                       self.job_alive):
                 return None
             target = self.root / "corrupt" / f"{run_id}.{int(time.time())}-{uuid.uuid4().hex[:6]}"
             os.rename(self.run_dir(run_id), target)
