@@ -172,3 +172,17 @@ def test_store_open_checks_the_path(tmp_path):
             Store.open(path, for_writing=writing)
     assert Store.open(tmp_path / "new", for_writing=True).root.is_dir()
     assert not (tmp_path / "nope").exists()
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_store_open_names_an_unwritable_or_read_only_store(tmp_path, monkeypatch, read_only):
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # as for a user, not root
+    flags = os.ST_RDONLY if read_only else 0
+    real = os.statvfs
+    monkeypatch.setattr(os, "statvfs", lambda p: type("V", (), {"f_flag": flags})()
+                        if str(p) == str(tmp_path) else real(p))
+    words = "read-only file system" if read_only else "not writable by this user"
+    with pytest.raises(UserError, match=words) as err:
+        Store.open(tmp_path, for_writing=True)
+    assert "\n" not in str(err.value)
+    assert Store.open(tmp_path, for_writing=False).root == tmp_path  # reading is fine
