@@ -16,6 +16,7 @@ import methods.cho2d.step as shared_step
 from methods.cho2d import losses as L
 from methods.cho_vcagan import evaluate, model, trainer
 from methods.cho_vcagan.config import INFO
+from methods.engine.protocol import rescore, train
 from methods.nets.eqlr_cnn import ConvCritic, ConvGenerator, stages
 from reproduce.data.images import load_image_dataset
 from tests.fake_context import FakeCtx, Stop
@@ -99,7 +100,7 @@ def test_nets_shapes_and_rows_independent() -> None:
 def test_smoke_run_resumes_to_the_same_metrics(tmp_path: Path) -> None:
     full = FakeCtx(tmp_path / "a", dict(TINY), method="cho_vcagan", dataset="digits")
     torch.manual_seed(0)
-    final = trainer.train(full)
+    final = train(full)
     assert sorted(full.logged) == [8, 16, 24]
     assert {"fid", "precision", "recall"} <= set(full.logged[24])
     assert "fid" not in full.logged[8]  # FID / P / R at the last step only
@@ -110,12 +111,16 @@ def test_smoke_run_resumes_to_the_same_metrics(tmp_path: Path) -> None:
                           stop_after=16)
     torch.manual_seed(0)
     with pytest.raises(Stop):
-        trainer.train(interrupted)
+        train(interrupted)
     interrupted.stop_after = None
     torch.manual_seed(123)  # the checkpoint restores every random state
-    resumed = trainer.train(interrupted)
+    resumed = train(interrupted)
     assert resumed["fid"] == pytest.approx(final["fid"], rel=1e-5)
     assert resumed["pc_entropy"] == pytest.approx(final["pc_entropy"], rel=1e-6)
+    state = full.load_checkpoint()  # `reproduce eval`: the same score again, or with fewer
+    assert rescore(full, state, ["fid"], {})["fid"] == pytest.approx(final["fid"], rel=1e-9)
+    assert set(rescore(full, state, ["fid"], {"n_samples": 32})) == {"fid_n32",
+                                                                    "fid_extractor_n32"}
     grid = np.load(tmp_path / "a" / "grid.npz")
     assert grid["images"].dtype == np.uint8 and grid["images"].shape[1:] == (3, 1, 8, 8)
     assert np.all(np.diff(grid["probs"]) <= 0) and np.all(grid["probs"] >= 0.01)

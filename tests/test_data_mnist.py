@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reproduce.data.errors import DataError
 from reproduce.data.images import load_image_dataset
-from reproduce.errors import UserError
 
 
 def write_idx(path: Path, arr: np.ndarray) -> None:
@@ -41,7 +41,7 @@ def test_reads_native_idx_files(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     raw = make_mnist(tmp_path)
     (raw / "t10k-labels-idx1-ubyte").unlink()  # a partial copy: the test labels gone
-    with pytest.raises(UserError) as err:
+    with pytest.raises(DataError) as err:
         load_image_dataset("mnist", split="test", root=tmp_path)
     msg = str(err.value)
     assert "\n" not in msg and "not found" in msg and "yann.lecun.com" in msg

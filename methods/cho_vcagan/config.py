@@ -29,7 +29,7 @@ from typing import Any
 
 from methods.deviations import Deviation
 from methods.params import PROBABILITY, at_least, between, one_of, standard_rules
-from methods.registry import MethodInfo, register
+from methods.registry import RESCORE, MethodInfo, register
 
 DEFAULTS: dict[str, object] = {
     "lambda_creg": 10.0,  # Eq. 7; Figures 7-10: 10, 20, 50, 100
@@ -100,7 +100,11 @@ INFO = register(
                "channels": one_of(1, 3), "n_eval_samples": at_least(8),
                "fid_extractor": one_of("inception", "randproj-v1"), "pr_k": at_least(1),
                "grid_columns": at_least(1), "grid_min_prob": between(0.0, 1.0)},
-        trainer="methods.cho_vcagan.trainer:train",
+        build="methods.cho_vcagan.trainer:build",
+        evaluator=RESCORE,
+        eval_options={"n_samples": "n_eval_samples", "extractor": "fid_extractor"},
+        eval_params=("n_eval_samples", "fid_extractor", "pr_k", "grid_columns",
+                     "grid_min_prob"),
         defaults=DEFAULTS,
         metrics=METRICS,
         paper="cho",

@@ -19,6 +19,8 @@ from methods.cho2d.common import HP
 from methods.cho2d.step import Models, train_step
 from methods.nets.eqlr_cnn import ConvCritic, ConvGenerator
 
+GRID_SEED = 20211  # the z's of every run's sample grid
+
 
 def make_hp(p: Any) -> HP:
     """The step's hyper-parameters from the typed params (MLP sizes unused: 0)."""
@@ -36,6 +38,7 @@ class ConvVCAGAN:
     def __init__(self, p: Any, channels: int, device: str) -> None:
         self.hp = hp = make_hp(p)
         self.device = device
+        self.grid_columns, self.grid_min_prob = int(p.grid_columns), float(p.grid_min_prob)
         self.shape = (channels, int(p.image_size), int(p.image_size))
         G = ConvGenerator(hp.d_z, hp.n_cat, int(p.image_size), channels, int(p.width))
         D = ConvCritic(int(p.image_size), channels, int(p.width), hp.n_cat)
@@ -105,6 +108,10 @@ class ConvVCAGAN:
         images = torch.stack(rows) if rows else torch.zeros(0, columns, *self.shape)
         return {"images": images.numpy(), "categories": torch.tensor(cats).numpy(),
                 "probs": prior[cats].numpy(), "prior": prior.numpy()}
+
+    def artifacts(self) -> dict[str, dict[str, Any]]:
+        """``grid.npz``: the sample grid of Figures 7-10 (fixed z's, the same in every run)."""
+        return {"grid.npz": self.grid(GRID_SEED, self.grid_columns, self.grid_min_prob)}
 
     def extra_state(self) -> dict[str, Any]:
         """P(C) and the step count (checkpointed with the nets by the engine)."""

@@ -172,6 +172,11 @@ class Engine:
         """Restore a :meth:`state`; returns its step."""
         return core.restore(self, dict(state))
 
+    def artifacts(self) -> dict[str, dict[str, Any]]:
+        """The method's ``artifacts()`` (file name -> arrays), written after training."""
+        make = getattr(self.method, "artifacts", None)
+        return make() if make else {}
+
     def generator_for_eval(self) -> nn.Module:
         """The EMA generator when enabled, else the trained one."""
         return self.ema.module if self.ema is not None else self.method.nets["G"]
