@@ -98,38 +98,53 @@ class WatanabeGAN:
     def d_step(self, batch: Batch) -> dict[str, torch.Tensor]:
         """Teacher step (Eq. 7), self-labeling (Eqs. 8, 9), then one D update (Eqs. 1, 11,
         R1, CutMix consistency). ``batch``: reals in [-1, 1] and labels (-1: unlabelled)."""
-        p, G, D = self.p, self.nets["G"], self.nets["D"]
+        p, G = self.p, self.nets["G"]
         x_r, y = batch
         n_r = len(x_r)
         z, c = self._noise(max(self.bs, p.teacher_batch_size))
         with torch.no_grad():
             x_f_all = self._g(G, z, c)
-        x_f, c_f = x_f_all[: self.bs], c[: self.bs]
         out: dict[str, torch.Tensor] = {}
-
-        # step 1: teacher on fakes only (Eq. 7), EMA, self-labels of the reals (Eqs. 8, 9)
-        y_hat = torch.zeros(n_r, dtype=torch.long, device=self.device)
-        attention = torch.zeros(n_r, dtype=torch.bool, device=self.device)
-        if self.teacher is not None:
-            tb = p.teacher_batch_size
-            out["loss_teacher"] = self.teacher.train_step(x_f_all[:tb], c[:tb])
-            y_hat, p_c = self.teacher.label(x_r)
-            attention = L.attention_mask(p_c, p.threshold, p.self_attention)
-
+        y_hat, attention = self._self_labels(x_r, x_f_all, c, out)
         labelled = y >= 0
         in_small = torch.arange(n_r, device=self.device) < self.bs
         real_mask, teacher_mask = L.real_term_masks(labelled, in_small, p.cond_loss,
                                                     self.teacher is not None)
         self.sel_kept = self.sel_kept + (teacher_mask & attention).sum()
         self.sel_total = self.sel_total + teacher_mask.sum()
+        loss = self._d_loss(x_r, y, x_f_all[: self.bs], c[: self.bs],
+                            (y_hat, real_mask, teacher_mask, attention), out)
+        self.optimizers["D"].zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizers["D"].step()
+        self.d_count += 1
+        out["loss_d"] = loss.detach()
+        return out
 
-        # step 2: D on DiffAugment(real), DiffAugment(fake) [and their CutMix]; the first
-        # batch_size reals go through D on their own, so that R1's double backward covers
-        # only them
-        policy = p.diffaug_policy
-        real_aug = augment.diff_augment(x_r, policy).detach()
+    def _self_labels(self, x_r: torch.Tensor, x_f_all: torch.Tensor, c: torch.Tensor,
+                     out: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Step 1: the teacher on fakes only (Eq. 7), its EMA, and the self-labels of the
+        reals with their attention mask (Eqs. 8, 9); all zero without a teacher."""
+        n_r = len(x_r)
+        y_hat = torch.zeros(n_r, dtype=torch.long, device=self.device)
+        attention = torch.zeros(n_r, dtype=torch.bool, device=self.device)
+        if self.teacher is not None:
+            tb = self.p.teacher_batch_size
+            out["loss_teacher"] = self.teacher.train_step(x_f_all[:tb], c[:tb])
+            y_hat, p_c = self.teacher.label(x_r)
+            attention = L.attention_mask(p_c, self.p.threshold, self.p.self_attention)
+        return y_hat, attention
+
+    def _d_loss(self, x_r: torch.Tensor, y: torch.Tensor, x_f: torch.Tensor,
+                c_f: torch.Tensor, labels: tuple[torch.Tensor, ...],
+                out: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Step 2: D's loss on DiffAugment(real), DiffAugment(fake) [and their CutMix]; the
+        first batch_size reals go through D on their own, so that R1's double backward
+        covers only them. ``labels``: self-labels, real and teacher masks, attention."""
+        p, D, n_r = self.p, self.nets["D"], len(x_r)
+        real_aug = augment.diff_augment(x_r, p.diffaug_policy).detach()
         small = real_aug[: self.bs].clone().requires_grad_(True)
-        fake_aug = augment.diff_augment(x_f, policy).detach()
+        fake_aug = augment.diff_augment(x_f, p.diffaug_policy).detach()
         prob = p.cutmix_prob * min(1.0, self.d_count / self.cutmix_ramp)
         use_mix = p.cutmix_weight > 0 and random.random() < prob  # drawn on the host
         parts = [real_aug[self.bs :], fake_aug]
@@ -139,13 +154,13 @@ class WatanabeGAN:
         cond_s, dec_s = D(small)
         cond_o, dec_o = D(torch.cat(parts))
         dec = torch.cat([dec_s, dec_o])
-        cond = torch.cat([cond_s, cond_o]) if cond_s is not None and cond_o is not None else None
         dec_r, dec_f = dec[:n_r], dec[n_r : n_r + self.bs]
-        loss_u = L.d_uncond_loss(dec_r[: self.bs], dec_f)  # Eq. (1)
-        loss = loss_u
-        out["loss_d_uncond"] = loss_u.detach()
+        loss = L.d_uncond_loss(dec_r[: self.bs], dec_f)  # Eq. (1)
+        out["loss_d_uncond"] = loss.detach()
         if self.cond:
-            assert cond is not None
+            assert cond_s is not None and cond_o is not None
+            cond = torch.cat([cond_s, cond_o])
+            y_hat, real_mask, teacher_mask, attention = labels
             terms = L.d_cond_loss(cond[:n_r], y, y_hat, real_mask, teacher_mask, attention,
                                   cond[n_r : n_r + self.bs], c_f, self.k,
                                   p.attention_norm)  # Eq. (11)
@@ -159,12 +174,7 @@ class WatanabeGAN:
             mix = L.cutmix_losses(dec[n_r + self.bs :], dec_r[: self.bs], dec_f, mask)
             loss = loss + p.cutmix_weight * (mix["mix_hinge"] + mix["consistency"])
             out["consistency"] = mix["consistency"].detach()
-        self.optimizers["D"].zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizers["D"].step()
-        self.d_count += 1
-        out["loss_d"] = loss.detach()
-        return out
+        return loss
 
     def g_step(self, batch: Batch) -> dict[str, torch.Tensor]:
         """One G update: L_G = L_G^U (Eq. 2) + L_G^C (Eq. 4)."""
