@@ -13,7 +13,7 @@ import torch
 
 from methods import registry
 from methods.watanabe import losses as L
-from methods.watanabe.config import DEFAULTS, PROBE_PARAMS, check_params
+from methods.watanabe.config import DEFAULTS, INFO, PROBE_PARAMS
 from methods.watanabe.evaluate import dominant_class_ratio, dominant_class_share
 from methods.watanabe.teacher import Teacher, ema_update
 
@@ -183,11 +183,11 @@ def test_registered_with_every_spec_param() -> None:
     assert "GPU-hours" in info.cost_note
     assert {"fid", "teacher_acc", "dominant_class_ratio", "dominant_class_share"} <= set(
         info.metrics)
-    check_params(dict(DEFAULTS))
+    INFO.check(dict(DEFAULTS))
     with pytest.raises(ValueError, match="cond_loss"):
-        check_params({**DEFAULTS, "cond_loss": "labels"})
+        INFO.check({**DEFAULTS, "cond_loss": "labels"})
     with pytest.raises(ValueError, match="label_rate"):
-        check_params({**DEFAULTS, "label_rate": 1.5})
+        INFO.check({**DEFAULTS, "label_rate": 1.5})
 
 
 def test_watanabe_specs_are_trainable() -> None:

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from methods import registry
 from methods.zhou_amgan import losses as L
-from methods.zhou_amgan.config import DEFAULTS, VARIANTS, check_params
+from methods.zhou_amgan.config import DEFAULTS, INFO, VARIANTS
 from methods.zhou_amgan.model import ZhouGAN, n_logits
 from tests.fake_context import FakeCtx, Stop
 
@@ -153,7 +153,7 @@ def test_registered_and_params_checked() -> None:
         assert key in info.defaults
     assert {"inception_score", "am_score", "msssim_max", "am_entropy"} <= set(info.metrics)
     with pytest.raises(ValueError, match="variant"):
-        check_params({**DEFAULTS, "variant": "wgan"})
+        INFO.check({**DEFAULTS, "variant": "wgan"})
 
 
 def test_specs_are_trainable() -> None:
