@@ -229,8 +229,9 @@ INFO = register(
         # and EMA labels of 128) ~8 TFLOP; a G update (64 fakes through G and D, fwd + bwd)
         # ~2 TFLOP. Algorithm 1's schedule, 40 epochs of CIFAR-10 = 31,250 iterations of
         # one teacher, D and G step each ~3.1e17 FLOP -> ~1.7 h at ~50 TFLOP/s sustained
-        # (TF32) + RandAugment per image on one CPU core (2M images, ~0.4-0.8 ms each
-        # measured: ~15-30 min) + 40 evaluations of 50k samples with Inception FID (~1-2 min
+        # (TF32) + RandAugment (~15-30 min of this total when it ran per image on one CPU
+        # core, 2M images at ~0.4-0.8 ms; now batched on the GPU, not measured there)
+        # + 40 evaluations of 50k samples with Inception FID (~1-2 min
         # each) = ~3-3.5 h per run (d_steps = 4, the reference code's, would be ~1.5 h of
         # training for 7,812 G steps).
         # cost_cpu_seconds: only used for CPU profiles (`plan` counts GPU-hours for the
