@@ -68,16 +68,14 @@ class EngineConfig:
     check_every: int = 10  # finiteness check of the losses
     collapse_std: float = 1e-4  # mean per-pixel std over samples below this: collapsed
     collapse_samples: int = 64
-    seed: int = 0  # not read: the harness seeds the global generators (older callers pass it)
 
     @classmethod
-    def from_params(cls, params: Any, seed: int | None = None) -> EngineConfig:
+    def from_params(cls, params: Any) -> EngineConfig:
         """The fields found in ``params`` (a mapping or a method's typed parameters; same
-        names), the rest at their defaults. ``seed`` is accepted and not used: the harness
-        seeds the global generators before a run starts."""
+        names), the rest at their defaults."""
         values = (dataclasses.asdict(params) if dataclasses.is_dataclass(params)
                   else dict(params))
-        names = {f.name: type(f.default) for f in fields(cls) if f.name not in ("steps", "seed")}
+        names = {f.name: type(f.default) for f in fields(cls) if f.name != "steps"}
         kw = {k: cast(values[k]) for k, cast in names.items() if k in values}
         return cls(steps=int(values["steps"]), **kw)
 
