@@ -47,6 +47,10 @@ DEFAULTS: dict[str, object] = {
 METRICS = ("inception_score", "inception_score_std", "inception_entropy",
            "low_entropy_share", "fid", "n_images")
 
+PAPER_VALUES: dict[str, tuple[object, str]] = {
+    "low_entropy_threshold": (0.05, "zhou section 6.4 ('scores less than 0.05')"),
+}
+
 INFO = register(
     MethodInfo(
         name="real_data",
@@ -63,6 +67,7 @@ INFO = register(
         trainer="methods.real_data.trainer:train",
         defaults=DEFAULTS,
         metrics=METRICS,
+        paper_values=PAPER_VALUES,
         paper="zhou",
         description="no training: IS, classifier entropy and low-entropy share of a data "
         "set's own images (the papers' 'real data' / 'ground truth' rows)",
