@@ -10,8 +10,9 @@ whole batch at once, so a step needs no host reads and no per-image Python loop:
   source pixel (or the zero fill) for each output pixel; their index maps are computed
   once per image size with torchvision's own ``affine`` / ``rotate`` on an image of pixel
   numbers, and one ``gather`` applies each image's map;
-- the colour ops run torchvision's batched kernels once per sign on the batch; each image
-  then takes the result of the op it drew.
+- the colour ops run torchvision's batched kernels (sharpness: the same arithmetic with
+  its kernel kept on the device) once per sign on the batch; each image then takes the
+  result of the op it drew.
 """
 
 from __future__ import annotations
@@ -49,9 +50,31 @@ def magnitude(name: str, bin_: int, h: int, w: int) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=16)
+def _blur_kernel(channels: int, device: torch.device) -> torch.Tensor:
+    """The 3x3 smoothing kernel of PIL's (and torchvision's) sharpness, per channel; made
+    once per device, so that a step copies nothing from the host."""
+    a, b = 1.0 / 13.0, 5.0 / 13.0
+    k = torch.tensor([[a, a, a], [a, b, a], [a, a, a]], dtype=torch.float32)
+    return k.expand(channels, 1, 3, 3).to(device)
+
+
+def adjust_sharpness(img: torch.Tensor, factor: float) -> torch.Tensor:
+    """torchvision's ``adjust_sharpness`` on uint8 images (N, C, H, W): the image blended
+    with its rounded 3x3 smoothing (inner pixels; the border is kept) by ``factor``."""
+    n, c, h, w = img.shape
+    if h <= 2 or w <= 2:
+        return img
+    out = img.to(torch.float32)
+    smooth = F.conv2d(out, _blur_kernel(c, img.device), groups=c).round_()
+    inner = out[..., 1:-1, 1:-1]
+    inner.add_(smooth.sub_(inner), alpha=1.0 - factor)
+    return out.clamp_(0, 255).to(torch.uint8)
+
+
 def apply_op(img: torch.Tensor, name: str, mag: float) -> torch.Tensor:
-    """Op ``name`` with the (signed) magnitude ``mag`` on images (..., C, H, W), as
-    torchvision's RandAugment applies it."""
+    """Op ``name`` with the (signed) magnitude ``mag`` on images (N, C, H, W) (uint8; the
+    geometric ops take floats too), as torchvision's RandAugment applies it to each."""
     if name == "Identity":
         return img
     if name in ("ShearX", "ShearY"):
@@ -66,7 +89,7 @@ def apply_op(img: torch.Tensor, name: str, mag: float) -> torch.Tensor:
     if name == "Rotate":
         return TF.rotate(img, angle=mag, interpolation=_NEAREST, fill=None)
     colour = {"Brightness": TF.adjust_brightness, "Color": TF.adjust_saturation,
-              "Contrast": TF.adjust_contrast, "Sharpness": TF.adjust_sharpness}
+              "Contrast": TF.adjust_contrast, "Sharpness": adjust_sharpness}
     if name in colour:
         return colour[name](img, 1.0 + mag)
     if name == "Posterize":

@@ -35,17 +35,33 @@ def _steps_without_host_reads(model: Any, batch: Batch, monkeypatch: pytest.Monk
     return out
 
 
+def _zhou(variant: str, labeling: str, device: str = "cpu") -> tuple[ZhouGAN, Batch]:
+    torch.manual_seed(0)
+    p = {**Z_DEFAULTS, "variant": variant, "labeling": labeling, "image_size": 16,
+         "width_mult": 0.125, "batch_size": 8}
+    batch = (torch.rand(8, 3, 16, 16) * 2 - 1, torch.arange(8) % 10)
+    model = ZhouGAN(p, 10, device, init_batch=batch)
+    return model, (batch[0].to(device), batch[1].to(device))
+
+
+def _watanabe(cond_loss: str, attention_norm: str, device: str = "cpu"
+              ) -> tuple[WatanabeGAN, Batch]:
+    torch.manual_seed(0)
+    p = {**W_DEFAULTS, "cond_loss": cond_loss, "attention_norm": attention_norm,
+         "batch_size": 4, "batch_size_selflabeled": 8, "teacher_batch_size": 4, "g_ch": 8,
+         "d_ch": 8, "z_dim": 16, "teacher_arch": "resnet18-tiny", "threshold": 0.5,
+         "cutmix_prob": 1.0, "cutmix_warmup_epochs": 0}
+    n = real_batch_size(p)
+    x, y = torch.rand(n, 3, 32, 32) * 2 - 1, torch.tensor([3, -1, 0, -1, 7, -1, -1, 1])[:n]
+    return WatanabeGAN(p, device, 10), (x.to(device), y.to(device))
+
+
 @pytest.mark.parametrize(("variant", "labeling"), [
     ("amgan", "dynamic"), ("amgan", "predefined"), ("acgan", "dynamic"),
     ("acgan_star_plus", "predefined"), ("labelgan", "dynamic"), ("gan", "dynamic")])
 def test_zhou_steps_read_nothing_on_the_host(variant: str, labeling: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    torch.manual_seed(0)
-    p = {**Z_DEFAULTS, "variant": variant, "labeling": labeling, "image_size": 16,
-         "width_mult": 0.125, "batch_size": 8}
-    batch = (torch.rand(8, 3, 16, 16) * 2 - 1, torch.arange(8) % 10)
-    out = _steps_without_host_reads(ZhouGAN(p, 10, "cpu", init_batch=batch), batch,
-                                    monkeypatch)
+    out = _steps_without_host_reads(*_zhou(variant, labeling), monkeypatch)
     assert set(out) == {"loss_d", "loss_g"}
 
 
@@ -53,17 +69,26 @@ def test_zhou_steps_read_nothing_on_the_host(variant: str, labeling: str,
     ("both", "selected"), ("eq11", "batch"), ("real", "selected"), ("none", "selected")])
 def test_watanabe_steps_read_nothing_on_the_host(cond_loss: str, attention_norm: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    torch.manual_seed(0)
-    p = {**W_DEFAULTS, "cond_loss": cond_loss, "attention_norm": attention_norm,
-         "batch_size": 4, "batch_size_selflabeled": 8, "teacher_batch_size": 4, "g_ch": 8,
-         "d_ch": 8, "z_dim": 16, "teacher_arch": "resnet18-tiny", "threshold": 0.5,
-         "cutmix_prob": 1.0, "cutmix_warmup_epochs": 0}
-    n = real_batch_size(p)
-    batch = (torch.rand(n, 3, 32, 32) * 2 - 1, torch.tensor([3, -1, 0, -1, 7, -1, -1, 1])[:n])
-    out = _steps_without_host_reads(WatanabeGAN(p, "cpu", 10), batch, monkeypatch)
+    out = _steps_without_host_reads(*_watanabe(cond_loss, attention_norm), monkeypatch)
     assert "consistency" in out  # the CutMix branch ran
     assert ("loss_teacher" in out) == (cond_loss in ("both", "eq11"))
     assert ("loss_d_cond" in out) == (cond_loss != "none")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("which", ["zhou", "watanabe"])
+def test_cuda_steps_do_not_synchronise(which: str) -> None:
+    model, batch = (_zhou("amgan", "dynamic", "cuda") if which == "zhou"
+                    else _watanabe("both", "batch", "cuda"))
+    model.d_step(batch)  # optimiser states, cached augmentation tables
+    model.g_step(batch)
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        model.d_step(batch)
+        model.g_step(batch)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
 
 
 def test_a_step_that_reads_the_host_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
