@@ -145,7 +145,7 @@ def test_cluster_sizes_kmeans_finds_unequal_blobs() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", [
     {}, {"conditioning": "labels"}, {"conditioning": "none"},
-    {"conditioning": "labels", "clustering_net": "supervised"}, {"steps": 0},
+    {"conditioning": "labels", "clustering_net": "supervised"}, {"untrained": True},
     {"aug_weight": 0.0, "cluster_sizes_from": "kmeans"}])
 def test_short_runs_of_every_variant(tmp_path: Path, variant: dict) -> None:
     params = {**TINY, "steps": 2, "eval_every": 2, "checkpoint_every": 2, "n_eval_samples": 40,

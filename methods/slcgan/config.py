@@ -17,8 +17,8 @@ K: ``num_clusters``, or ``k_grid[i]`` when ``k_size`` is ``small`` / ``medium`` 
 ``large`` (i = 0, 1, 2), so one spec row picks the paper's small/medium/large K of each
 column's data set. ``clustering_net = "supervised"`` trains C with cross-entropy on the
 ground-truth labels instead (Table 4's "supervised" probe); C is trained only by slcGAN
-and by that option (elsewhere it stays at its initialisation). ``steps = 0`` evaluates
-the untrained networks (Table 4's "random initialization").
+and by that option (elsewhere it stays at its initialisation). ``untrained = true``
+evaluates the networks at their initialisation (Table 4's "random initialization").
 
 Evaluation (every ``eval_every`` G steps and at the end): ``inception_score`` (+
 ``_std``) and ``fid`` of ``n_eval_samples`` samples (balanced labels) against
@@ -58,6 +58,7 @@ DEFAULTS: dict[str, object] = {
     "view_jitter": 0.4,  # brightness / contrast / saturation factors in [1 -+ jitter]
     "view_jitter_prob": 0.8,
     # schedule (methods/engine)
+    "untrained": False,  # evaluate the networks at initialisation (no training step)
     "steps": 100000,  # G steps; the paper does not say
     "d_steps": 2,  # section 4: D updated twice per G update
     "eval_every": 10000,
@@ -160,7 +161,6 @@ PAPER_VALUES: dict[str, tuple[object, str]] = {
 
 RULES = {
     **standard_rules(DEFAULTS),
-    "steps": at_least(0),
     "conditioning": one_of("clusters", "labels", "none"),
     "clustering_net": one_of("adversarial", "supervised"),
     "k_size": one_of("", "small", "medium", "large"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -50,11 +51,13 @@ def build(p: Any, seed: int, dataset: str) -> Built:
     """The run's model (G, D, C on the engine) and schedule; data and the evaluator (whose
     substitute classifier may be trained or loaded) leave the global generators alone."""
     device = resolve_device(p.device)
+    cfg = EngineConfig.from_params(p)
+    if p.untrained:
+        cfg = dataclasses.replace(cfg, steps=0)
     with preserved_rng():
         data, labels = load_data(p, dataset)
-        evaluator = SlcEvaluator(p, data, labels, dataset, seed, device, final_step=p.steps)
+        evaluator = SlcEvaluator(p, data, labels, dataset, seed, device, final_step=cfg.steps)
     stream = BatchStream(data["train"], p.batch_size, seed, device)
     method = SlcGAN(p, data["train"].num_classes, stream, device)
-    cfg = EngineConfig.from_params(p)
     return Built(SlcEngine(method, stream, cfg, evaluator), cfg.schedule(),
                  {"num_clusters": float(method.k)})
