@@ -222,12 +222,13 @@ DATASETS: dict[str, DatasetInfo] = {
 
 
 def _register_folders() -> None:
-    from reproduce.data import image_folder, imagenet64_npz, lsun_objects
+    from reproduce.data import facescrub, image_folder, imagenet64_npz, lsun_objects
 
     for info in image_folder.FOLDER_DATASETS:
         DATASETS[info.name] = info
     DATASETS[imagenet64_npz.INFO.name] = imagenet64_npz.INFO
     DATASETS[lsun_objects.INFO.name] = lsun_objects.INFO
+    DATASETS[facescrub.INFO.name] = facescrub.INFO
 
 
 def available_datasets() -> list[str]:
