@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reproduce.data.errors import DataError
 from reproduce.data.facescrub import held_out
 from reproduce.data.images import load_image_dataset
-from reproduce.errors import UserError
 
 
 def _faces(root: Path) -> None:
@@ -51,7 +51,7 @@ def test_held_out_share() -> None:
 
 
 def test_missing_facescrub_is_a_one_line_error(tmp_path: Path) -> None:
-    with pytest.raises(UserError) as err:
+    with pytest.raises(DataError) as err:
         load_image_dataset("fs100", split="test", root=tmp_path)
     message = str(err.value)
     assert "\n" not in message and str(tmp_path / "facescrub") in message
