@@ -3,6 +3,8 @@ of Algorithm 1 (see methods/slcgan/config.py for the variants and choices)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -154,23 +156,19 @@ class SlcGAN:
         return torch.cat(out), y
 
 
-class frozen:  # noqa: N801 - used as a context manager, like torch.no_grad
+@contextmanager
+def frozen(net: nn.Module, eval_mode: bool = False) -> Iterator[nn.Module]:
     """Within the block, ``net``'s parameters take no gradient (and, with ``eval_mode``,
     its batch-norm statistics stay as they are); both are restored afterwards."""
-
-    def __init__(self, net: nn.Module, eval_mode: bool = False) -> None:
-        self.net, self.eval_mode = net, eval_mode
-
-    def __enter__(self) -> nn.Module:
-        self.flags = [q.requires_grad for q in self.net.parameters()]
-        self.training = self.net.training
-        for q in self.net.parameters():
-            q.requires_grad_(False)
-        if self.eval_mode:
-            self.net.eval()
-        return self.net
-
-    def __exit__(self, *exc: object) -> None:
-        for q, flag in zip(self.net.parameters(), self.flags, strict=True):
+    flags = [q.requires_grad for q in net.parameters()]
+    training = net.training
+    for q in net.parameters():
+        q.requires_grad_(False)
+    if eval_mode:
+        net.eval()
+    try:
+        yield net
+    finally:
+        for q, flag in zip(net.parameters(), flags, strict=True):
             q.requires_grad_(flag)
-        self.net.train(self.training)
+        net.train(training)
