@@ -105,6 +105,9 @@ SPLITS = ("train", "test", "val")
 DEVIATIONS = (
     Deviation("steps", "silent (section 4 gives no number of iterations)", 100000,
               why="100k G steps = 200k D steps, about 1000 CIFAR epochs at batch 256"),
+    Deviation("EMA of G", "silent", "none",
+              why="the paper mentions no moving average of G's weights; G is evaluated as "
+                  "trained"),
     Deviation("beta1", "silent ('Adam optimizer ... a learning rate of 1e-4')", 0.0,
               why="BigGAN's Adam betas (0, 0.999), the architecture the paper builds on"),
     Deviation("spectral_norm_d", "'We use spectral normalization in both C and G'", True,
