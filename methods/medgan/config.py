@@ -161,6 +161,15 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "classifier", "the same G and D on every label, the MED-GAN optimiser and "
               "schedule", f"{_BIGGAN}: hierarchical z and a shared class embedding",
               "the paper states no BigGAN settings for Table 5"),
+    Deviation("split_seed", "section 5.1: 4k / 10k / 2k / 2.8k labelled images (which ones "
+              "is not stated)", 0, f"{_TRIPLE}: labelled images balanced over the classes",
+              "the labelled images are spread evenly over the classes, chosen with this seed"),
+    Deviation("FS-100 split", "section 5.1: 'about 13k training images and 2k test images'",
+              "2/15 of each identity's images are the test split (reproduce/data/facescrub.py)",
+              why="FaceScrub has no official split; the share gives about 2k of 15k"),
+    Deviation("runs per cell", "silent (no '±' in Tables 2, 5; Table 4's '±' implies several)",
+              "1 seed for Tables 2, 3, 5 and Figures 5, 6; 5 for Table 4 (the specs' seeds)",
+              why="the paper states no number of runs"),
     Deviation("classwise_fid_samples", "section 5.5: class-wise FID (samples not stated)",
               0, why="Figure 6 sets 500 per class against the class's training images"),
 )
