@@ -20,7 +20,7 @@ from reproduce.cli import main
 from reproduce.figspecs import load_figure
 from reproduce.plan import figure_plan, plan_table
 from reproduce.specs import load_table
-from tests.fake_context import FakeCtx
+from tests.fake_context import FakeCtx, Stop, train_as_harness
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY: dict[str, Any] = {
@@ -124,3 +124,20 @@ def test_smoke_tables_render_from_the_committed_runs(tmp_path: Path, table: str,
                and c["paper_value"] is not None]
     assert trained and all(c["status"] == "done" and c["n"] == 1 for c in trained)
     assert not any(c["comparable_with_paper"] for c in cells)
+
+
+def test_interrupted_run_resumes_to_the_same_metrics(tmp_path: Path) -> None:
+    """The labelled images' stream is checkpointed with the rest: a run killed after its
+    first epoch and resumed ends where an uninterrupted one does."""
+    params = {**TINY, "batch_unlabeled": 290, "epochs": 2, "max_steps": 0,
+              "eval_every_epochs": 2, "checkpoint_every_epochs": 1}
+    whole = FakeCtx(tmp_path / "whole", params, method="medgan", dataset="digits")
+    expected = train_as_harness(whole)
+    cut = FakeCtx(tmp_path / "cut", params, method="medgan", dataset="digits", stop_after=5)
+    with pytest.raises(Stop):
+        train_as_harness(cut)
+    resumed = FakeCtx(tmp_path / "cut", params, method="medgan", dataset="digits")
+    got = train_as_harness(resumed)
+    assert list(resumed.logged) == [10]
+    for key in ("fid", "inception_score", "test_error", "sample_std"):
+        assert got[key] == expected[key], key
