@@ -9,11 +9,12 @@ Layouts under the data root (each data set in its native distribution layout):
   (200 classes, 64x64).
 - ``cub200``: ``CUB_200_2011/`` as distributed: ``images/<class>/*.jpg``, ``images.txt``,
   ``image_class_labels.txt``, ``train_test_split.txt`` (200 classes).
-- ``fs100``: ``facescrub/<identity>/*`` (FaceScrub, fetched by its URL lists; an
-  ImageFolder tree); the 100 identities with the most images, ties by name.
 - ``lsun20``: ``lsun/<category>/`` for the 20 LSUN object categories, each either the
   distributed lmdb (``data.mdb``; needs the ``lmdb`` package) or an exported ImageFolder
   directory of images.
+
+FS-100 (FaceScrub's 100 largest identities, with a test split) is read by
+:mod:`reproduce.data.facescrub`.
 
 Class indices follow the sorted folder (or ``wnids.txt``) order. Images are converted to
 RGB (or grey when ``channels = 1``), resized so that the shorter side is ``image_size``
@@ -154,18 +155,6 @@ def _cub200(root: Path, split: str, *, name: str, image_size: int | None,
     return _make(name, paths, labels, classes, image_size, 128, channels)
 
 
-def _fs100(root: Path, split: str, *, name: str, image_size: int | None,
-           channels: int | None) -> FileImageSet:
-    base = root / "facescrub"
-    if not base.is_dir():
-        raise missing(name, base, "http://vintage.winklerbros.net/facescrub.html (URL lists)",
-                      "an ImageFolder tree <identity>/*.jpg")
-    counts = {p.name: len(_images_in(p)) for p in base.iterdir() if p.is_dir()}
-    classes = sorted(sorted(counts, key=lambda c: (-counts[c], c))[:100])
-    paths, labels = _class_tree(base, classes)
-    return _make(name, paths, labels, classes, image_size, 64, channels)
-
-
 def _lsun20(root: Path, split: str, *, name: str, image_size: int | None,
             channels: int | None) -> FileImageSet:
     base = root / "lsun"
@@ -208,6 +197,5 @@ FOLDER_DATASETS = (
     DatasetInfo("imagenet64", 1000, 64, 3, ("train", "val"), _imagenet64, "folder"),
     DatasetInfo("tinyimagenet", 200, 64, 3, ("train", "val"), _tinyimagenet, "folder"),
     DatasetInfo("cub200", 200, 128, 3, ("train", "test", "all"), _cub200, "folder"),
-    DatasetInfo("fs100", 100, 64, 3, ("train",), _fs100, "folder"),
     DatasetInfo("lsun20", 20, 64, 3, ("train",), _lsun20, "folder"),
 )
