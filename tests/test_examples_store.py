@@ -13,7 +13,7 @@ STORE = Path(__file__).resolve().parents[1] / "examples" / "store"
 EXPECTED = {"paper": ["liu/3", "zhou/5", "cho/2", "cho/5", "cho/11"],
             "smoke": ["cho/2", "cho/3", "cho/4", "cho/5", "cho/6", "cho/11", "zhou/3", "zhou/6",
                       "zhou/7", "watanabe/4", "watanabe/5b", "watanabe/5d", "watanabe/7", "liu/5a",
-                      "liu/5b", "liu/6"]}
+                      "liu/5b", "liu/6", "cho/7", "cho/8", "cho/9", "cho/10", "cho/11-mnist"]}
 
 
 @pytest.fixture(scope="module")
