@@ -47,7 +47,7 @@ def test_scores_equal_the_metric_functions(tmp_path: Path) -> None:
         np.random.default_rng(0).choice(idx, 120, replace=False)))
     clf, cached = M.load_or_train_classifier(
         "digits-16px-3ch-smoke1", None, cache_dir=str(tmp_path / "cache"),
-        num_classes=10, arch="small-cnn")
+        num_classes=10, arch="small-cnn", recipe="smoke", epochs=1, seed=0)
     assert cached
     probs = M.predict_probs(clf, images)
     is_mean, is_std = M.inception_score(probs, splits=4)
