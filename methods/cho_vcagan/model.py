@@ -55,8 +55,8 @@ class ConvVCAGAN:
         self.done = 0  # steps taken (Algorithm 1's "early in training" reads it)
         self.last_loss_g = torch.zeros(())
         self.models = Models(
-            G=lambda z, c: G(z, c).flatten(1), D=lambda x: D(x.view(-1, *self.shape)),
-            Q=lambda x: Q(x.view(-1, *self.shape)),
+            G=lambda z, c: G(z, c).flatten(1), D=lambda x: D(x.reshape(-1, *self.shape)),
+            Q=lambda x: Q(x.reshape(-1, *self.shape)),
             G_ema=lambda z, c: G_ema(z, c).flatten(1),
             g_params=list(G.parameters()), d_params=list(D.parameters()),
             q_params=list(Q.parameters()), g_ema=list(G_ema.parameters()),
