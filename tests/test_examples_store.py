@@ -56,7 +56,7 @@ def test_liu_table_1_renders_from_the_committed_runs(store, capsys):
     assert main(["table", "--paper", "liu", "--id", "1", "--store", str(store), "--no-run",
                  "--format", "json"]) == 0
     cells = json.loads(capsys.readouterr().out)["rows"]
-    assert len(cells) == 9 and all(c["status"] == "done" and c["n"] == 5 for c in cells)
+    assert len(cells) == 15 and all(c["status"] == "done" and c["n"] == 5 for c in cells)
     assert all(c["comparable_with_paper"] for c in cells)
 
 
