@@ -142,7 +142,6 @@ def test_cluster_sizes_kmeans_finds_unequal_blobs() -> None:
         2, 0, 1, 0]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("variant", [
     {}, {"conditioning": "labels"}, {"conditioning": "none"},
     {"conditioning": "labels", "clustering_net": "supervised"}, {"untrained": True},

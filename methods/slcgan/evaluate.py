@@ -89,8 +89,8 @@ class SlcEvaluator:
         key = f"{dataset}-{train.image_size}px-{train.channels}ch-smoke2"
         with torch.random.fork_rng(devices=[]):
             clf, _ = M.load_or_train_classifier(
-                key, lambda: (train.uint8(np.arange(len(train))), self.labels["train"]),
-                cache_dir=str(cache_root()), num_classes=int(self.labels["train"].max()) + 1,
+                key, lambda: (train.uint8(np.arange(len(train))), train.labels),
+                cache_dir=str(cache_root()), num_classes=train.num_classes,
                 arch="small-cnn", recipe="smoke", epochs=2, seed=0, device=self.device)
         name = (f"SUBSTITUTE small-cnn trained on {key} (not inception-v3; not comparable "
                 "with the paper)")
