@@ -16,7 +16,6 @@ from methods.real_data.config import INFO
 from methods.real_data.trainer import select, train
 from reproduce import metrics as M
 from reproduce.data.images import load_image_dataset
-from reproduce.errors import UserError
 from tests.fake_context import FakeCtx
 
 SMALL: dict[str, Any] = {
@@ -69,7 +68,7 @@ def test_every_class_and_without_classifier(tmp_path: Path) -> None:
     data = load_image_dataset("digits", image_size=16, channels=3)
     images, name = select(data, int(p.class_index), int(p.n_eval_samples))
     assert len(images) == len(data) and name == "every class"
-    with pytest.raises(UserError, match="class_index 12 is not a class of digits"):
+    with pytest.raises(ValueError, match="class_index 12 is not a class of digits"):
         select(data, 12, 0)
     params = {**SMALL, "n_eval_samples": 400, "with_classifier": False,
               "fid_reference_split": "test",

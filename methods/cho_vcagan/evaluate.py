@@ -14,7 +14,6 @@ from methods.cho2d import losses as L
 from methods.cho_vcagan.model import ConvVCAGAN
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet
-from reproduce.errors import UserError
 
 EXTRACTOR_NAMES = {
     "inception": "inception-v3 (clean-fid TorchScript, pool3 2048-d; grey repeated to RGB)",
@@ -37,10 +36,7 @@ class VCAGANEvaluator:
                  ) -> None:
         self.p, self.device, self.final_step = p, device, final_step
         self.eval_seed = 1_000_003 * (seed + 1)
-        try:
-            self.extractor = M.get_extractor(str(p.fid_extractor), device=device)
-        except M.MissingWeights as err:
-            raise UserError(str(err)) from err
+        self.extractor = M.get_extractor(str(p.fid_extractor), device=device)
         self.extractor_name = EXTRACTOR_NAMES[str(p.fid_extractor)]
         self.n = min(int(p.n_eval_samples), len(data))
         real, _ = data.arrays(max_n=self.n, seed=0)

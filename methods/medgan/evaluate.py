@@ -12,20 +12,12 @@ from methods.engine import cache_root
 from methods.medgan.model import MedGAN
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet
-from reproduce.errors import UserError
 
 FID_NAMES = {
     "inception": "inception-v3 (clean-fid TorchScript, pool3 2048-d)",
     "randproj-v1": "SUBSTITUTE randproj-v1 (random conv net, 256-d; not comparable with "
                    "Inception FIDs or the paper)",
 }
-
-
-def _extractor(name: str, device: str) -> M.Extractor:
-    try:
-        return M.get_extractor(name, device=device)
-    except M.MissingWeights as err:
-        raise UserError(str(err)) from err
 
 
 def classwise_fid(fake_feats: np.ndarray, fake_labels: np.ndarray, real_feats: np.ndarray,
@@ -49,7 +41,7 @@ class MedGANEvaluator:
         self.final_step = final_step  # the class-wise FID is computed there
         self.classwise: np.ndarray | None = None  # per class, once computed
         self.eval_seed = 1_000_003 * (seed + 1)
-        self.fid_ext = _extractor(p.fid_extractor, device)
+        self.fid_ext = M.get_extractor(p.fid_extractor, device=device)
         self.n_real = len(train) if p.fid_n_real <= 0 else min(p.fid_n_real, len(train))
         self.key = f"{dataset}-{train.image_size}px-{train.channels}ch"
         self.is_clf, self.is_name = self._is_classifier(dataset)
@@ -58,7 +50,8 @@ class MedGANEvaluator:
     def _is_classifier(self, dataset: str) -> tuple[Any, str]:
         p = self.p
         if p.is_extractor == "inception":
-            return _extractor("inception", self.device), "inception-v3 (clean-fid, ImageNet)"
+            inception = M.get_extractor("inception", device=self.device)
+            return inception, "inception-v3 (clean-fid, ImageNet)"
         key = f"{self.key}-{p.am_recipe}{p.am_epochs}"
         clf, _ = M.load_or_train_classifier(
             key, lambda: self.train.arrays(), cache_dir=str(cache_root()),

@@ -10,12 +10,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from methods.engine import BatchStream
+from methods.engine import BatchStream, balanced_labels
 from methods.medgan import losses as L
 from methods.medgan import masks as MK
 from methods.nets.convlarge import ConvLarge
 from methods.nets.mask_embedded import Generator, MaskEmbeddedD
-from reproduce.metrics.sampling import sample_labels
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -196,7 +195,7 @@ class MedGAN:
         gen = torch.Generator().manual_seed(int(seed))
         z = torch.randn(n, self.p.z_dim, generator=gen)
         y = torch.from_numpy(labels if labels is not None
-                             else sample_labels(n, self.k, seed=int(seed))).long()
+                             else balanced_labels(n, self.k, int(seed))).long()
         out = [G(z[i : i + batch_size].to(self.device),
                  y[i : i + batch_size].to(self.device)).float().cpu()
                for i in range(0, n, batch_size)]

@@ -13,7 +13,6 @@ from methods.engine import cache_root, resolve_device
 from methods.real_data.config import INFO
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet, load_image_dataset
-from reproduce.errors import UserError
 
 INCEPTION = "inception-v3 (clean-fid TorchScript, ImageNet)"
 
@@ -25,12 +24,12 @@ def entropy(probs: np.ndarray) -> np.ndarray:
 
 def select(data: ImageSet, class_index: int, n: int) -> tuple[np.ndarray, str]:
     """The images of class ``class_index`` (-1: all), at most ``n`` (0: all), and the
-    class's name; UserError for a class the data set does not have."""
+    class's name; ValueError for a class the data set does not have."""
     idx = np.arange(len(data))
     name = "every class"
     if class_index >= 0:
         if class_index >= data.num_classes:
-            raise UserError(f"real_data: class_index {class_index} is not a class of "
+            raise ValueError(f"real_data: class_index {class_index} is not a class of "
                             f"{data.name} (0..{data.num_classes - 1})")
         idx = idx[data.labels == class_index]
         names = list(getattr(data, "class_names", []) or [])
@@ -65,10 +64,7 @@ def score(p: Any, data: ImageSet, dataset: str, device: str) -> dict[str, Any]:
         clf, clf_name = data_classifier(p, data, dataset, device)
         clf_probs = M.predict_probs(clf, images, device=device)
     if p.is_extractor == "inception":
-        try:
-            probs = M.get_extractor("inception", device=device).probs(images)
-        except M.MissingWeights as err:
-            raise UserError(str(err)) from err
+        probs = M.get_extractor("inception", device=device).probs(images)
         is_name = INCEPTION
     else:
         probs = clf_probs
@@ -90,10 +86,7 @@ def reference_fid(p: Any, images: np.ndarray, dataset: str) -> dict[str, Any]:
     """FID of ``images`` against every image of the data set's ``fid_reference_split``."""
     ref = load_image_dataset(dataset, split=str(p.fid_reference_split),
                              image_size=int(p.image_size), channels=int(p.channels))
-    try:
-        ext = M.get_extractor(str(p.fid_extractor))
-    except M.MissingWeights as err:
-        raise UserError(str(err)) from err
+    ext = M.get_extractor(str(p.fid_extractor))
     fid = M.fid_from_features(ext.features(images), ext.features(ref.arrays()[0]), "eigh")
     name = ext.name if ext.comparable_with_inception else (
         f"SUBSTITUTE {ext.name} (not inception-v3; not comparable with the paper)")
