@@ -248,8 +248,3 @@ INFO = register(
         "(digits, tiny nets), measured ~30 s",
     )
 )
-
-
-def check_params(p: dict[str, object]) -> None:
-    """Raise ParamError on a value outside its declared type, choices or range."""
-    INFO.check(p)

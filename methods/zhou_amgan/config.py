@@ -190,8 +190,3 @@ INFO = register(
         "~10-20 s",
     )
 )
-
-
-def check_params(p: dict[str, object]) -> None:
-    """Raise ParamError on a value outside its declared type, choices or range."""
-    INFO.check(p)
