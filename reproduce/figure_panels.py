@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reproduce.errors import UserError
+from reproduce.figure_display import fill_params
 from reproduce.store import Store
 
 if TYPE_CHECKING:
@@ -78,6 +79,10 @@ def draw_panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> An
             if codes is not None:
                 codes_seen |= {int(c) for c in np.unique(codes)}
         ax.set_title(_panel_title(spec, p, store), fontsize=8)
+    params = config.get("params", {})
+    for ax in flat[:n]:
+        ax.set_xlabel(fill_params(spec.xlabel, params), fontsize=8)
+        ax.set_ylabel(fill_params(spec.ylabel, params), fontsize=8)
     if two_d:
         _share_limits(flat[:n], [s["points"] for s in samples], data)
         _legend(fig, flat[:n], data, sorted(codes_seen))
