@@ -5,11 +5,11 @@ every generated point lies nearest the centre of the label it was generated for.
 reverse KL is computed over the histogram of nearest centres (reproduce/metrics/
 modes2d.py), which then equals the histogram of the sampled labels; and the evaluation
 draws its labels i.i.d. from a generator seeded by ``seed * 1_000_003 + step``
-(methods/liu2d/model.py, ``generate`` called by ``evaluate``), the same for every variant. So both report
-KL(histogram of 500 uniformly drawn labels || uniform): the sampling noise of the labels,
-not a property of the generator. % HQ and # modes measure the distance to the centres,
-which differs between the variants. Not a bug in the metric; a limit of the protocol
-(labels drawn i.i.d. rather than n/K per class).
+(methods/liu2d/model.py, ``generate`` called by ``evaluate``), the same for every
+variant. So both report KL(histogram of 500 uniformly drawn labels || uniform): the
+sampling noise of the labels, not a property of the generator. % HQ and # modes
+measure the distance to the centres, which differs between the variants. Not a bug in
+the metric; a limit of the protocol (labels drawn i.i.d. rather than n/K per class).
 """
 
 from __future__ import annotations
