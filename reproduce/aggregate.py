@@ -53,6 +53,7 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
     done = [rid for rid in all_ids if states[rid]["state"] == "done"]
     evals = load_evaluations(store, done)
     results = {rid: store.result(rid) or {} for rid in done}
+    devices = {rid: str(store.provenance(rid).get("device", "")) for rid in done}
     reduced: dict[tuple[str, str, str], pd.Series] = {}
     rows: list[dict[str, Any]] = []
     for cell in plan.cells:
@@ -85,6 +86,7 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
             "reasons": sorted({states[r].get("reason", "") for r in failed} - {""}),
             "profile": plan.profile,
             "extractor": _extractor(results, ok, metric.name),
+            "device": ", ".join(sorted({devices[r] for r in ok} - {""})),
             "paper_extractor": metric.extractor,
             "pending": cell.row.pending,
         })

@@ -163,8 +163,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         keys, now = plan.run_keys(), time.time()
         for rid, run in plan.runs.items():
             st = statuses[rid]
+            device = store.provenance(rid).get("device", "") if st["state"] == "done" else ""
             print(f"  {rid}  {st['state']:<8} {_age(st, now):<10} {run.method:<12} "
-                  f"seed={run.config['seed']}  {','.join(keys[rid])}")
+                  f"seed={run.config['seed']}  {','.join(keys[rid])}"
+                  + (f"  on {device}" if device else ""))
     return 0
 
 

@@ -67,6 +67,9 @@ def _footnotes(frame: pd.DataFrame, spec: TableSpec, profile: str) -> list[str]:
     for column, side in (("extractor", "reproduced"), ("paper_extractor", "paper")):
         pairs = sorted(set(zip(frame["metric"], frame[column], strict=True)))
         notes += [f"{metric}, {side}: feature extractor {name}" for metric, name in pairs if name]
+    devices = sorted({d for ds in frame["device"] if ds for d in ds.split(", ")})
+    if devices:
+        notes.append(f"trained on: {', '.join(devices)}")
     if spec.source:
         notes.append(f"source: {spec.source}")
     return notes
