@@ -198,9 +198,10 @@ INFO = register(
         paper_values=PAPER_VALUES,
         # GPU-hours ESTIMATED from FLOP counts (no GPU measurement; see cost_note).
         cost_cpu_seconds=60.0,
-        # measured: 50-80 s wall per smoke run on 1 thread of the shared 2-core machine
-        # (load ~15) for examples/store's noroozi runs
-        smoke_cpu_seconds=65.0,
+        # measured: 11-18 s wall per smoke run on 1 thread of an idle core (4 s for the
+        # untrained probe and the k-means series); all noroozi smoke tables and Figure 4
+        # together 132 s; 50-80 s per run on the shared machine under load ~15
+        smoke_cpu_seconds=15.0,
         gpu_hours=32.0,
         cost_note="GPU-hours ESTIMATED, not measured: multiply-accumulates per image counted "
         "with torch.utils.flop_counter at 32x32, ch = 128 (512 channels per block): G ~6.7 "
@@ -211,6 +212,6 @@ INFO = register(
         "64x64 (LSUN, ImageNet) G ~28.5 GMAC, D ~4.3, C ~2.2 -> ~125 TFLOP per step, ~70 "
         "GPU-hours per run (the plan counts 32 for every run, so it underestimates Table 2, "
         "the LSUN columns of Table 4 and Figure 4 about twofold). A smoke run (digits, tiny "
-        "nets, 120 steps) took 50-80 s on one thread of a loaded shared CPU",
+        "nets, 120 steps) takes 11-18 s on one idle CPU core (measured)",
     )
 )
