@@ -27,8 +27,10 @@ def coverage(papers: list[str], root: Path | None = None) -> list[dict[str, Any]
         figures = []
         for fid in figure_ids(paper, root):
             fig = load_spec(load_figure, spec_root(root) / "figures" / paper / f"{fid}.toml")
-            series = [{"series": s.key, "kind": "pending" if s.pending else "trainable",
-                       "pending": s.pending} for s in fig.series]
+            trained = "analogue" if fig.analogue_of else "trainable"
+            series = [{"series": s.key, "pending": s.pending,
+                       "kind": "cited" if s.cited else "pending" if s.pending else trained}
+                      for s in fig.series]
             figures.append({"id": fid, "title": fig.title, "source": fig.source,
                             "series": series, **_counts(series)})
         report.append({"paper": paper, "tables": tables, "figures": figures})
@@ -36,7 +38,8 @@ def coverage(papers: list[str], root: Path | None = None) -> list[dict[str, Any]
 
 
 def _counts(items: list[dict[str, Any]]) -> dict[str, int]:
-    return {k: sum(i["kind"] == k for i in items) for k in ("trainable", "cited", "pending")}
+    kinds = ("trainable", "analogue", "cited", "pending")
+    return {k: sum(i["kind"] == k for i in items) for k in kinds}
 
 
 def render_coverage(report: list[dict[str, Any]], detailed: bool = False) -> str:
@@ -47,9 +50,10 @@ def render_coverage(report: list[dict[str, Any]], detailed: bool = False) -> str
         for kind in ("tables", "figures"):
             for item in paper[kind]:
                 name = "Table" if kind == "tables" else "Figure"
+                analogue = f" ({item['analogue']} analogue)" if item["analogue"] else ""
                 lines.append(f"  {name} {item['id']:<14} {item['trainable']:>3} trainable "
                              f"{item['cited']:>3} cited {item['pending']:>3} pending  "
-                             f"{item['title'][:70]}")
+                             f"{item['title'][:70]}{analogue}")
                 if detailed:
                     entries = item.get("cells") or item.get("series")
                     seen = set()

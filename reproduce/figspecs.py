@@ -37,6 +37,12 @@ class Series:
     paper: list[list[float]]
     pending: str = ""
     member: int | None = None  # member j of a sweep run: reads ``<y>_m<j>``, ``<artifact>_m<j>``
+    cited: bool = False  # another work's curve, drawn only from its paper points
+
+    @property
+    def untrained(self) -> bool:
+        """Whether the harness trains nothing for this series (pending or cited)."""
+        return bool(self.pending) or self.cited
 
     def metric(self, name: str) -> str:
         """The metric key this series reads for ``name``."""
@@ -72,6 +78,7 @@ class FigureSpec:
     series: list[Series]
     profiles: dict[str, Profile]
     display: Display = field(default_factory=Display)  # see reproduce/figure_display.py
+    analogue_of: str = ""  # the paper's figure this one stands in for (e.g. 2-D for MNIST)
 
     def profile(self, name: str) -> Profile:
         return resolve_profile(self.profiles, name, self.path)
@@ -121,7 +128,7 @@ def load_figure(path: Path) -> FigureSpec:
     top = Fields(read_toml(path), path, "")
     top.check_keys({"title", "source", "kind", "x", "y", "band", "reducer", "better", "seeds",
                     "artifact", "xlabel", "ylabel", "notes", "run", "series", "profiles",
-                    "display"})
+                    "display", "analogue_of"})
     kind = top.get("kind", str)
     if kind not in KINDS:
         raise SpecError(path, "kind", f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
@@ -129,7 +136,8 @@ def load_figure(path: Path) -> FigureSpec:
     series = []
     for i, data in enumerate(top.get("series", list)):
         f = Fields(data, path, f"series[{i}]")
-        f.check_keys({"key", "label", "overrides", "x_values", "paper", "pending", "member"})
+        f.check_keys({"key", "label", "overrides", "x_values", "paper", "pending", "member",
+                      "cited"})
         member = f.get("member", int, -1)
         if "member" in data and member < 0:
             raise SpecError(path, f.field("member"), f"got {member}; allowed: an integer >= 0")
@@ -141,7 +149,7 @@ def load_figure(path: Path) -> FigureSpec:
         series.append(Series(f.get("key", str), f.get("label", str, f.get("key", str)),
                              check_run(f.get("overrides", dict, {}), path, f.field("overrides")),
                              f.get("x_values", list, []), paper, f.get("pending", str, ""),
-                             member if member >= 0 else None))
+                             member if member >= 0 else None, f.get("cited", bool, False)))
     profiles = load_profiles(top, path)
     keys = [s.key for s in series]
     if len(set(keys)) != len(keys):
@@ -160,18 +168,19 @@ def load_figure(path: Path) -> FigureSpec:
         better=better, seeds=seeds, artifact=top.get("artifact", str, ""),
         xlabel=top.get("xlabel", str, ""), ylabel=top.get("ylabel", str, ""),
         notes=top.get("notes", str, ""), run=run, series=series, profiles=profiles,
-        display=load_display(top.get("display", dict, {}), path))
+        display=load_display(top.get("display", dict, {}), path),
+        analogue_of=top.get("analogue_of", str, ""))
     for i, s in enumerate(spec.series):
         layers = [("run", spec.run), (f"series[{i}].overrides", s.overrides)]
         layers += [(f"profiles.{n}.run", p.run) for n, p in spec.profiles.items()]
         method = deep_merge(spec.run, s.overrides).get("method", "")
-        check_method_params(layers, method, path, bool(s.pending))
-        if spec.x != "step" and not s.pending:
+        check_method_params(layers, method, path, s.untrained)
+        if spec.x != "step" and not s.untrained:
             _check_x(spec, method, i)
-        if not s.pending:
+        if not s.untrained:
             for field_name, names in (("y", [spec.y] if spec.y else []), ("band", spec.band)):
                 check_metric_names(names, method, path, field_name)
-        if s.member is not None and not s.pending:
+        if s.member is not None and not s.untrained:
             _check_member(spec, i, method)
     return spec
 

@@ -29,7 +29,7 @@ def render_figure(spec: FigureSpec, points: list[FigurePoint], store: Store, out
         raise UserError(f"{spec.path}: no finished runs in {store.root} for profile {profile!r}; "
                         "run the figure without --no-run first")
     fig = figure_kinds.draw(spec, done, store)
-    width = max(70, int(fig.get_size_inches()[0] * 14))
+    width = max(32, int(fig.get_size_inches()[0] * 13))  # characters of a 9 pt line
     fig.suptitle(heading(spec, done, store, profile, width), fontsize=9)
     target = out_dir / spec.paper
     try:

@@ -126,7 +126,7 @@ class FigurePlan(_Runs):
 
     def groups(self) -> list[Group]:
         return [Group(p.series.label + ("" if p.x is None else f" @ {p.x}"),
-                      "pending" if p.series.pending else "trainable", p.series.pending,
+                      _series_kind(p.series), p.series.pending,
                       tuple(r.run_id for r in p.runs)) for p in self.points]
 
     def run_keys(self) -> dict[str, list[str]]:
@@ -172,7 +172,7 @@ def plan_figure(spec: FigureSpec, profile: str, seeds: int | None = None
     n_seeds = seeds or spec.profile(profile).seeds or spec.seeds
     points = []
     for series in spec.series:
-        if series.pending:
+        if series.untrained:
             points.append(FigurePoint(series, None, ()))
             continue
         for x, base in spec.configs(series, profile):
@@ -203,3 +203,7 @@ def _run_cost(run: RunSpec) -> float:
     if steps and default_steps:
         return info.cost_cpu_seconds * steps / default_steps
     return info.cost_cpu_seconds
+
+
+def _series_kind(series: Series) -> str:
+    return "cited" if series.cited else "pending" if series.pending else "trainable"
