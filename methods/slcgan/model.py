@@ -104,13 +104,15 @@ class SlcGAN:
         return out
 
     def generator_update(self, n: int) -> dict[str, torch.Tensor]:
-        """G minimises ``-u_f - s_f`` (+ ``mi_weight`` * L_mi with C frozen, slcGAN)."""
+        """G minimises ``adv_weight`` * (-u_f - s_f) (+ ``mi_weight`` * L_mi with C frozen,
+        slcGAN): Eq. 6 for G. (D's loss is L_adv alone, so lambda_1 does not scale it.)"""
         D, C = self.nets["D"], self.nets["C"]
         x_fake, c, p_fake = self.fake(n)
         with frozen(D):
             u_f, s_f = D(x_fake, p_fake)
-        loss = L.g_adversarial(u_f, s_f)
-        out = {"loss_g": loss.detach()}
+        adv = L.g_adversarial(u_f, s_f)
+        loss = self.p.adv_weight * adv
+        out = {"loss_g": adv.detach()}
         if self.p.conditioning == "clusters" and self.p.mi_weight > 0:
             with frozen(C, eval_mode=True):
                 mi = L.mutual_information(C(x_fake), c)
