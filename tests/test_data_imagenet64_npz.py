@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reproduce.data.images import load_image_dataset
 from reproduce.data.errors import DataError
+from reproduce.data.images import load_image_dataset
 
 
 def _write(path: Path, images: np.ndarray, labels: list[int]) -> None:
