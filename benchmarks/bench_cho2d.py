@@ -77,6 +77,22 @@ def flops_per_member_step(hp: HP) -> float:
     return float(counter.get_total_flops())
 
 
+def suite_hours(base: dict[str, Any], members: int, seconds: float) -> float:
+    """CPU-hours of the paper-scale cho 2-D suite, from each variant's measured speed with
+    ``members`` members per batched run."""
+    total = 0.0
+    for variant, runs in SUITE.items():
+        hpv = make_hp({**base, "variant": variant, "pc_update_epoch": 0})
+        rngs = [member_rng(0, r) for r in range(members)]
+        sps = members * steps_per_second(batched.build(hpv, rngs, [0.1] * members), hpv,
+                                         batched.draw_batched(rngs, hpv), seconds)
+        secs = runs * 100_000 / sps
+        total += secs
+        print(f"  {variant:<8} {sps:6.1f} member-steps/CPU-s (M={members}) x {runs:2d} runs "
+              f"x 100k steps = {secs / 3600:5.1f} CPU-hours")
+    return total / 3600
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=1)
@@ -116,20 +132,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                batched.draw_batched(rngs, hp16), args.seconds)
         report(f"batched M={n} bf16", sps * n)
     best_m = max(args.members, key=lambda n: res[f"batched M={n}"])
-    total = 0.0
-    for variant, runs in SUITE.items():
-        hpv = make_hp({**base, "variant": variant, "pc_update_epoch": 0})
-        rngs = [member_rng(0, r) for r in range(best_m)]
-        sps = best_m * steps_per_second(batched.build(hpv, rngs, [0.1] * best_m), hpv,
-                                        batched.draw_batched(rngs, hpv), args.seconds / 2)
-        secs = runs * 100_000 / sps
-        total += secs
-        print(f"  {variant:<8} {sps:6.1f} member-steps/CPU-s (M={best_m}) x {runs:2d} runs "
-              f"x 100k steps = {secs / 3600:5.1f} CPU-hours")
-    res["suite_hours"] = total / 3600
+    res["suite_hours"] = suite_hours(base, best_m, args.seconds / 2)
     print(f"paper-scale suite ({sum(SUITE.values())} member-runs x 100k steps): "
-          f"{total / 3600:.1f} CPU-hours at {args.threads} thread(s); "
-          f"{total / 3600 / 2:.1f} h of wall time on 2 dedicated cores")
+          f"{res['suite_hours']:.1f} CPU-hours at {args.threads} thread(s); "
+          f"{res['suite_hours'] / 2:.1f} h of wall time on 2 dedicated cores")
     return res
 
 

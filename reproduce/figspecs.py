@@ -11,18 +11,15 @@ from methods import registry
 from methods.params import ParamError, check_value
 from reproduce.errors import SpecError, UserError
 from reproduce.figure_display import Display, load_display
-from reproduce.specs import (
-    PAPERS,
-    Profile,
+from reproduce.profiles import Profile, load_profiles, resolve_profile
+from reproduce.spec_checks import (
     check_method_params,
     check_metric_names,
     check_reducer,
     check_run,
-    load_profiles,
     read_toml,
-    resolve_profile,
-    spec_root,
 )
+from reproduce.specs import PAPERS, spec_root
 from reproduce.validate import Fields, deep_merge
 
 KINDS = ("line", "bar", "hist", "indexed", "scatter2d", "density2d", "grid")
@@ -133,23 +130,7 @@ def load_figure(path: Path) -> FigureSpec:
     if kind not in KINDS:
         raise SpecError(path, "kind", f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
     run = check_run(top.get("run", dict, {}), path, "run")
-    series = []
-    for i, data in enumerate(top.get("series", list)):
-        f = Fields(data, path, f"series[{i}]")
-        f.check_keys({"key", "label", "overrides", "x_values", "paper", "pending", "member",
-                      "cited"})
-        member = f.get("member", int, -1)
-        if "member" in data and member < 0:
-            raise SpecError(path, f.field("member"), f"got {member}; allowed: an integer >= 0")
-        paper = f.get("paper", list, [])
-        for j, point in enumerate(paper):
-            if not (isinstance(point, list) and len(point) == 2
-                    and all(isinstance(v, int | float) for v in point)):
-                raise SpecError(path, f"series[{i}].paper[{j}]", "expected [x, y] numbers")
-        series.append(Series(f.get("key", str), f.get("label", str, f.get("key", str)),
-                             check_run(f.get("overrides", dict, {}), path, f.field("overrides")),
-                             f.get("x_values", list, []), paper, f.get("pending", str, ""),
-                             member if member >= 0 else None, f.get("cited", bool, False)))
+    series = _load_series(top, path)
     profiles = load_profiles(top, path)
     keys = [s.key for s in series]
     if len(set(keys)) != len(keys):
@@ -183,6 +164,28 @@ def load_figure(path: Path) -> FigureSpec:
         if s.member is not None and not s.untrained:
             _check_member(spec, i, method)
     return spec
+
+
+def _load_series(top: Fields, path: Path) -> list[Series]:
+    """The ``[[series]]`` entries, each checked field by field."""
+    series = []
+    for i, data in enumerate(top.get("series", list)):
+        f = Fields(data, path, f"series[{i}]")
+        f.check_keys({"key", "label", "overrides", "x_values", "paper", "pending", "member",
+                      "cited"})
+        member = f.get("member", int, -1)
+        if "member" in data and member < 0:
+            raise SpecError(path, f.field("member"), f"got {member}; allowed: an integer >= 0")
+        paper = f.get("paper", list, [])
+        for j, point in enumerate(paper):
+            if not (isinstance(point, list) and len(point) == 2
+                    and all(isinstance(v, int | float) for v in point)):
+                raise SpecError(path, f"series[{i}].paper[{j}]", "expected [x, y] numbers")
+        series.append(Series(f.get("key", str), f.get("label", str, f.get("key", str)),
+                             check_run(f.get("overrides", dict, {}), path, f.field("overrides")),
+                             f.get("x_values", list, []), paper, f.get("pending", str, ""),
+                             member if member >= 0 else None, f.get("cited", bool, False)))
+    return series
 
 
 def _check_member(spec: FigureSpec, index: int, method: str) -> None:

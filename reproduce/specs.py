@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from methods import registry
-from methods.params import ParamError, check_value
 from reproduce.errors import SpecError, UserError
+from reproduce.profiles import (  # noqa: F401 (re-exported: the profile API of specs)
+    FULL_SCALE,
+    PROFILES,
+    Profile,
+    at_paper_scale,
+    load_profiles,
+    protocols,
+    resolve_profile,
+)
+from reproduce.spec_checks import (  # noqa: F401 (re-exported for figure specs)
+    check_method_params,
+    check_metric_names,
+    check_reducer,
+    check_run,
+    declared_params,
+    read_toml,
+)
 from reproduce.validate import Fields, deep_merge
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ("watanabe", "noroozi", "cho", "zhou", "liu")
-PROFILES = ("paper", "official", "smoke")
-# profiles that run at the paper's own scale: ``paper`` follows the paper's text,
-# ``official`` the values of the paper's public code where the two disagree (its ``note``
-# names the source); ``smoke`` is toy scale, never comparable with the paper's numbers
-FULL_SCALE = ("paper", "official")
-RUN_KEYS = {"method", "dataset", "params"}
-_REDUCER = re.compile(r"^(last|best|last_k:[1-9][0-9]*)$")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 _PAPER_VALUE = re.compile(
     rf"^\s*(?P<value>{_NUMBER})\s*%?\s*(?:(?:±|\+-|\+/-)\s*(?P<std>{_NUMBER})\s*%?)?\s*$")
@@ -66,13 +73,6 @@ class Row:
     @property
     def trainable(self) -> bool:
         return not self.cited and not self.pending
-
-
-@dataclass(frozen=True)
-class Profile:
-    seeds: int | None
-    run: dict[str, Any]
-    note: str = ""  # the protocol's source (required for ``official``)
 
 
 @dataclass(frozen=True)
@@ -123,40 +123,6 @@ class TableSpec:
         return row.overrides.get("method", base) != base
 
 
-def declared_params(layer: dict[str, Any], method: registry.MethodInfo) -> dict[str, Any]:
-    """``layer`` with only the params ``method`` declares. A row that names its own method
-    inherits from the table, column and profile layers the data set and the parameters
-    the two methods share (image size, sample counts, extractors), not the others."""
-    if "params" not in layer:
-        return layer
-    return {**layer, "params": {k: v for k, v in layer["params"].items()
-                                if k in method.params}}
-
-
-def at_paper_scale(profile: str) -> bool:
-    """Whether ``profile`` runs at the paper's own scale (its numbers are comparable)."""
-    return profile in FULL_SCALE
-
-
-def protocols(profiles: dict[str, Profile]) -> dict[str, str]:
-    """The paper-scale protocols a spec can run and what each follows: ``paper`` always,
-    ``official`` where the spec defines it (its note names the public code)."""
-    out = {"paper": "the paper's text"}
-    out.update({n: profiles[n].note for n in FULL_SCALE if n != "paper" and n in profiles})
-    return out
-
-
-def resolve_profile(profiles: dict[str, Profile], name: str, path: Path) -> Profile:
-    """The named profile of a spec; ``paper`` falls back to the spec's base values. Any
-    other profile (``official``, ``smoke``) exists only where the spec defines it."""
-    if name in profiles:
-        return profiles[name]
-    if name == "paper":
-        return Profile(None, {})
-    raise UserError(f"{path}: profiles: no profile {name!r} in this spec; "
-                    f"defined: {', '.join(['paper', *profiles])}")
-
-
 def spec_root(root: Path | None = None) -> Path:
     """The folder holding ``tables/`` and ``figures/`` (the repository by default)."""
     return Path(root) if root else REPO_ROOT
@@ -179,17 +145,6 @@ def find_table(paper: str, table_id: str, root: Path | None = None) -> TableSpec
     return load_table(spec_root(root) / "tables" / paper / f"{table_id}.toml")
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning syntax errors into a one-line SpecError."""
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError(path, "", f"invalid TOML: {err}") from None
-    except OSError as err:
-        raise SpecError(path, "", f"cannot read: {err.strerror}") from None
-
-
 def parse_paper_value(text: str, path: Path, where: str) -> PaperValue:
     """Parse "5.3±1.1", "47.08", "-" into a PaperValue."""
     if text.strip() in ("-", "", "n/a"):
@@ -200,56 +155,6 @@ def parse_paper_value(text: str, path: Path, where: str) -> PaperValue:
                         "allowed: a number, 'number ± std', or '-'")
     std = match.group("std")
     return PaperValue(text, float(match.group("value")), float(std) if std else None)
-
-
-def check_reducer(value: str, path: Path, where: str) -> str:
-    if not _REDUCER.match(value):
-        raise SpecError(path, where, f"unknown reducer {value!r}; allowed: last, best, last_k:N")
-    return value
-
-
-def check_run(data: dict[str, Any], path: Path, where: str) -> dict[str, Any]:
-    """Check the keys and types of a run-config layer (method, dataset, params)."""
-    fields = Fields(data, path, where)
-    fields.check_keys(RUN_KEYS)
-    fields.get("method", str, "")
-    fields.get("dataset", str, "")
-    fields.get("params", dict, {})
-    return data
-
-
-def check_method_params(config_layers: list[tuple[str, dict[str, Any]]], method_name: str,
-                        path: Path, pending: bool) -> None:
-    """Every params key of every layer must be a parameter the method declares."""
-    if method_name not in registry.names():
-        if pending:
-            return
-        where = next((w for w, layer in reversed(config_layers) if "method" in layer), "run")
-        raise SpecError(path, f"{where}.method",
-                        f"unknown method {method_name!r}; allowed: {', '.join(registry.names())}"
-                        " (or mark the row pending/cited)")
-    info = registry.get(method_name)
-    for where, layer in config_layers:
-        for key, value in layer.get("params", {}).items():
-            if key not in info.params:
-                raise SpecError(path, f"{where}.params.{key}",
-                                f"unknown parameter of method {method_name!r}; "
-                                f"allowed: {', '.join(sorted(info.params))}")
-            try:
-                check_value(info.params[key], value)
-            except ParamError as err:
-                raise SpecError(path, f"{where}.params.{key}", str(err)) from None
-
-
-def check_metric_names(names: Iterable[str], method_name: str, path: Path, where: str) -> None:
-    """Every metric a spec reads from a method's runs must be one the method writes."""
-    if method_name not in registry.names():
-        return
-    known = registry.get(method_name).metrics
-    for name in names:
-        if name not in known:
-            raise SpecError(path, where, f"metric {name!r} is not written by method "
-                            f"{method_name!r}; allowed: {', '.join(known)}")
 
 
 def load_table(path: Path) -> TableSpec:
@@ -329,32 +234,6 @@ def _load_rows(top: Fields, path: Path, column_keys: set[str]) -> list[Row]:
                         check_run(f.get("overrides", dict, {}), path, f.field("overrides")),
                         paper, f.get("cited", bool, False), f.get("pending", str, "")))
     return rows
-
-
-def load_profiles(top: Fields, path: Path) -> dict[str, Profile]:
-    """The ``[profiles.<name>]`` sections: ``seeds`` (>= 1), ``run`` (params, dataset) and
-    ``note`` (what the protocol follows; required for ``official``)."""
-    profiles: dict[str, Profile] = {}
-    section = top.sub("profiles")
-    for name in section.data:
-        if name not in PROFILES:
-            raise SpecError(path, f"profiles.{name}",
-                            f"unknown profile; allowed: {', '.join(PROFILES)}")
-        f = section.sub(name)
-        f.check_keys({"seeds", "run", "note"})
-        note = f.get("note", str, "")
-        if name == "official" and not note.strip():
-            raise SpecError(path, f.field("note"), "required: the public code (repository) "
-                            "whose values this protocol uses")
-        seeds = f.get("seeds", int, None)
-        if seeds is not None and seeds < 1:
-            raise SpecError(path, f.field("seeds"), "must be at least 1")
-        run = check_run(f.get("run", dict, {}), path, f.field("run"))
-        if "method" in run:
-            raise SpecError(path, f"{f.field('run')}.method", "a profile changes the scale of "
-                            "a run, not its method; allowed here: dataset, params")
-        profiles[name] = Profile(seeds, run, note)
-    return profiles
 
 
 def _check_methods(spec: TableSpec) -> None:
