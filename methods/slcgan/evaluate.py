@@ -13,15 +13,11 @@ from methods.engine import cache_root
 from methods.slcgan.model import SlcGAN
 from reproduce import metrics as M
 from reproduce.data.images import ImageSet
-from reproduce.errors import UserError
 
 
 def feature_extractor(name: str, device: str) -> tuple[M.Extractor, str]:
     """The named extractor and how a record names it (substitutes say so)."""
-    try:
-        ext = M.get_extractor(name, device=device)
-    except M.MissingWeights as err:
-        raise UserError(str(err)) from err
+    ext = M.get_extractor(name, device=device)
     label = f"{ext.name} ({ext.dim}-d features, resize {ext.resize})"
     if not ext.comparable_with_inception:
         label = f"SUBSTITUTE {label}: not comparable with Inception FIDs or the paper"

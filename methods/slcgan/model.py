@@ -11,12 +11,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from methods.engine import BatchStream
+from methods.engine import BatchStream, balanced_labels
 from methods.nets.biggan_prob import ProbGenerator, ProjectionDiscriminator
 from methods.nets.clustering_resnet import ClusteringResNet
 from methods.slcgan import losses as L
 from methods.slcgan.views import random_view
-from reproduce.metrics.sampling import sample_labels
 
 K_SIZES = ("small", "medium", "large")
 
@@ -150,7 +149,7 @@ class SlcGAN:
         labels over K (None for a uGAN)."""
         gen = torch.Generator().manual_seed(int(seed))
         z = torch.randn(n, self.z_dim, generator=gen)
-        y = torch.from_numpy(sample_labels(n, self.k, seed=int(seed))) if self.cond else None
+        y = torch.from_numpy(balanced_labels(n, self.k, int(seed))) if self.cond else None
         out = []
         for i in range(0, n, batch_size):
             pc = self.onehot(y[i : i + batch_size].to(self.device)) if y is not None else None
