@@ -68,15 +68,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def _print_method_costs(plan: Plan | FigurePlan) -> None:
     """Runs per method; GPU-hours and their notes only at the paper's scale."""
     from methods import registry
+    from reproduce.plan import work_scale
 
     by_method: dict[str, int] = {}
+    work: dict[str, float] = {}
     for run in plan.runs.values():
         by_method[run.method] = by_method.get(run.method, 0) + 1
+        work[run.method] = work.get(run.method, 0.0) + work_scale(run)
     paper_scale = at_paper_scale(plan.profile)
     for method, count in sorted(by_method.items()):
         info = registry.get(method)
-        per_run = f", ~{info.gpu_hours:g} GPU-hours each" if info.gpu_hours and paper_scale \
-            else ""
+        hours = info.gpu_hours * work[method]
+        per_run = f", ~{hours:.0f} GPU-hours ({info.gpu_hours:g} per run at the defaults, " \
+            "scaled by each run's work)" if info.gpu_hours and paper_scale else ""
         print(f"  {method}: {count} run(s){per_run}")
         if info.cost_note and (paper_scale or not info.gpu_hours):
             print(textwrap.fill(info.cost_note, 96, initial_indent="    ",

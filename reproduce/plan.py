@@ -81,7 +81,7 @@ class _Runs:
         """Estimated GPU-hours of the paper-scale runs of GPU methods (0 for other profiles)."""
         if not at_paper_scale(self.profile):
             return 0.0
-        return sum(registry.get(r.method).gpu_hours for r in self.runs.values())
+        return sum(registry.get(r.method).gpu_hours * work_scale(r) for r in self.runs.values())
 
 
 @dataclass
@@ -192,17 +192,22 @@ def figure_plan(spec: FigureSpec, profile: str = "paper", seeds: int | None = No
     return plan
 
 
+def work_scale(run: RunSpec) -> float:
+    """A run's work relative to a run at its method's defaults: the method's
+    ``cost_scale``, else its steps over the default steps, else 1."""
+    info = registry.get(run.method)
+    if info.cost_scale is not None:
+        return info.cost_scale(run.config["params"])
+    steps = run.config["params"].get("steps")
+    default_steps = info.defaults.get("steps")
+    return steps / default_steps if steps and default_steps else 1.0
+
+
 def _run_cost(run: RunSpec) -> float:
     info = registry.get(run.method)
     if run.config.get("profile") == "smoke" and info.smoke_cpu_seconds:
         return info.smoke_cpu_seconds
-    if info.cost_scale is not None:
-        return info.cost_cpu_seconds * info.cost_scale(run.config["params"])
-    steps = run.config["params"].get("steps")
-    default_steps = info.defaults.get("steps")
-    if steps and default_steps:
-        return info.cost_cpu_seconds * steps / default_steps
-    return info.cost_cpu_seconds
+    return info.cost_cpu_seconds * work_scale(run)
 
 
 def _series_kind(series: Series) -> str:

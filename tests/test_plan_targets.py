@@ -61,7 +61,7 @@ def test_plan_at_smoke_scale_shows_no_paper_gpu_hours(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "GPU-hours" not in out and "GPU" not in out
     assert main(["plan", "--paper", "watanabe", "--id", "2", "--store", str(tmp_path)]) == 0
-    assert "GPU-hours each" in capsys.readouterr().out
+    assert "per run at the defaults" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("figure", [False, True])
@@ -125,3 +125,21 @@ def test_detach_prints_the_exact_command_to_follow(tmp_path, capsys):
     assert f"`{wanted}`" in err and "submitted" in err
     assert main(shlex.split(wanted)[3:]) == 0  # the printed command runs as it stands
     assert capsys.readouterr().out.startswith("cho Figure 11:")
+
+
+def test_gpu_hours_scale_with_each_runs_work():
+    """A 64x64 slcGAN run costs more than a 32x32 one; a run that trains nothing costs
+    almost nothing (noroozi Table 4's untrained row)."""
+    from methods import registry
+    from reproduce.plan import RunSpec, work_scale
+
+    defaults = dict(registry.get("noroozi_slcgan").defaults)
+
+    def scale(**params):
+        config = {"method": "noroozi_slcgan", "params": {**defaults, **params}}
+        return work_scale(RunSpec("x", config))
+
+    assert scale() == 1.0
+    assert scale(image_size=64) > 2 * scale(image_size=32)
+    assert scale(steps=50000) == 0.5
+    assert scale(untrained=True) < 0.05

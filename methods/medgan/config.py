@@ -34,6 +34,7 @@ the paper's Inception-v3, "randproj-v1" an offline substitute, NOT comparable), 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from methods.deviations import Deviation
@@ -177,6 +178,11 @@ DEVIATIONS: tuple[Deviation, ...] = (
 )
 
 
+def relative_work(p: Mapping[str, Any]) -> float:
+    """Epochs of a run relative to the paper's 600 (for `plan`)."""
+    return int(p["epochs"]) / int(DEFAULTS["epochs"])
+
+
 INFO = register(
     MethodInfo(
         name="medgan",
@@ -206,6 +212,7 @@ INFO = register(
         cost_cpu_seconds=20.0,
         smoke_cpu_seconds=20.0,
         gpu_hours=30.0,
+        cost_scale=relative_work,
         cost_note="GPU-hours ESTIMATED from FLOP counts, not measured: CIFAR-10 semi-"
         "supervised, 600 epochs of 46k unlabelled images at 50/50/50 = 552k steps of ~4 "
         "TFLOP (D on 7 x 50 images, G, C) ~2.2e18 FLOP -> ~15 h at ~40 TFLOP/s sustained, "

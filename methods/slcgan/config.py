@@ -40,6 +40,9 @@ them evaluates that run's final model.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from methods.deviations import Deviation
 from methods.params import PROBABILITY, at_least, one_of, standard_rules
 from methods.registry import RESCORE, MethodInfo, register
@@ -180,6 +183,18 @@ RULES = {
     "cluster_sizes_from": one_of("clustering_net", "kmeans"),
 }
 
+# G, D and C work per image relative to 32x32 (flop_counter at ch = 128: G 28.5 vs 6.7 GMAC)
+_PIXEL_WORK = {16: 0.3, 32: 1.0, 64: 2.2}
+
+
+def relative_work(p: Mapping[str, Any]) -> float:
+    """A run's GPU work relative to a 32x32 run at the default steps (for `plan`): the
+    image size's work per step times the steps; a run that trains nothing is evaluation only."""
+    if p["untrained"]:
+        return 0.02
+    return _PIXEL_WORK[int(p["image_size"])] * int(p["steps"]) / int(DEFAULTS["steps"])
+
+
 INFO = register(
     MethodInfo(
         name="noroozi_slcgan",
@@ -203,6 +218,7 @@ INFO = register(
         # together 132 s; 50-80 s per run on the shared machine under load ~15
         smoke_cpu_seconds=15.0,
         gpu_hours=32.0,
+        cost_scale=relative_work,
         cost_note="GPU-hours ESTIMATED, not measured: multiply-accumulates per image counted "
         "with torch.utils.flop_counter at 32x32, ch = 128 (512 channels per block): G ~6.7 "
         "GMAC, D ~4.3 GMAC, ResNet18 C ~0.56 GMAC; one G step (2 D steps on 256 reals + "
