@@ -29,7 +29,8 @@ def test_smoke_table_end_to_end_and_reuse(tmp_path):
     out = cli(*TABLE, "--store", str(store), "--format", "json", "--executor", "local")
     assert out.returncode == 0, out.stderr
     cells = json.loads(out.stdout)["rows"]
-    assert len(cells) == 9 and all(c["status"] == "done" and c["n"] == 2 for c in cells)
+    # liu Table 1: 3 rows x 5 columns (the paper's three metrics and the two strict-radius ones)
+    assert len(cells) == 15 and all(c["status"] == "done" and c["n"] == 2 for c in cells)
     assert all(c["profile"] == "smoke" and not c["comparable_with_paper"] for c in cells)
     modes = [c["mean"] for c in cells if c["metric"] == "modes"]
     assert all(0 <= m <= 8 for m in modes)
