@@ -23,7 +23,8 @@ def evaluate_run(store: Store, run_id: str, metrics: list[str],
         raise UserError(f"--run: method {info.name!r} has no evaluator of stored checkpoints")
     state = ctx.load_checkpoint_readonly()
     if state is None:
-        raise UserError(f"--run: {ctx.run_dir / 'checkpoint.pt'} is missing")
+        raise UserError(f"--run: run {run_id} has no checkpoint to evaluate (was it trained "
+                        "here, or copied without its checkpoint?)")
     try:
         values = evaluator(ctx, state, metrics, options)
     except ValueError as err:  # the evaluator's own list of what it can score

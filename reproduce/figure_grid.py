@@ -38,11 +38,11 @@ def draw_grid(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     grids = []
     for p in points:
         run = next(r.run_id for r in p.runs if store.state(r.run_id) == "done")
-        path = store.run_dir(run) / p.series.artifact(spec.artifact or "grid.npz")
-        if not path.exists():
+        name = p.series.artifact(spec.artifact or "grid.npz")
+        if not store.has_artifact(run, name):
             raise UserError(f"{spec.path}: series {p.series.key!r}: run {run} has no "
-                            f"artifact {path.name}")
-        grids.append((p, run, np.load(path)))
+                            f"artifact {name}")
+        grids.append((p, run, store.read_artifact(run, name)))
     tallest = max(len(g["images"]) / max(g["images"].shape[1], 1) for _, _, g in grids)
     size = (max(7.0, 4.2 * len(grids)), 2.0 + 4.0 * tallest)  # room for the wrapped title
     fig, axes = plt.subplots(1, len(grids), figsize=size, squeeze=False, layout="constrained")

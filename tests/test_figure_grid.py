@@ -10,6 +10,7 @@ import numpy as np
 from reproduce.figspecs import find_figure
 from reproduce.figure_grid import draw_grid, mosaic
 from reproduce.plan import FigurePoint, RunSpec
+from reproduce.store import Store
 
 
 def test_mosaic_places_each_image_with_gaps() -> None:
@@ -22,17 +23,11 @@ def test_mosaic_places_each_image_with_gaps() -> None:
     assert rgb.shape == (5, 10, 3)
 
 
-class OneRunStore:
+class OneRunStore(Store):
     """A store with one finished run holding a grid and a final FID."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
 
     def state(self, run_id: str) -> str:
         return "done"
-
-    def run_dir(self, run_id: str) -> Path:
-        return self.root
 
     def result(self, run_id: str) -> dict[str, Any]:
         return {"fid": 12.5}
@@ -42,11 +37,13 @@ def test_draw_grid_titles_ours_beside_the_paper(tmp_path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    np.savez(tmp_path / "grid.npz", images=np.zeros((3, 4, 1, 8, 8), np.uint8),
-             categories=np.array([5, 0, 2]), probs=np.array([0.5, 0.3, 0.2]))
+    store = OneRunStore(tmp_path)
+    store.save_artifact("0123456789abcdef", "grid.npz",
+                        images=np.zeros((3, 4, 1, 8, 8), np.uint8),
+                        categories=np.array([5, 0, 2]), probs=np.array([0.5, 0.3, 0.2]))
     spec = find_figure("cho", "7")
-    point = FigurePoint(spec.series[0], 10.0, (RunSpec("r0", {}),))
-    fig = draw_grid(spec, [point], OneRunStore(tmp_path))  # type: ignore[arg-type]
+    point = FigurePoint(spec.series[0], 10.0, (RunSpec("0123456789abcdef", {}),))
+    fig = draw_grid(spec, [point], store)
     ax = fig.axes[0]
     assert "fid ours 12.5 | paper 3.1934" in ax.get_title()
     assert [t.get_text() for t in ax.get_yticklabels()] == ["5: 0.500", "0: 0.300",
