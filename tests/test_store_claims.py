@@ -97,3 +97,14 @@ def test_owners_on_other_hosts_are_judged_by_the_injected_slurm_check(tmp_path):
     store.set_status(RID, "running", **owner)
     assert store.status(RID)["state"] == "failed"
     assert Store(tmp_path).status(RID)["state"] == "running"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lock", ["none", "stale"])
+def test_exactly_one_owner_among_hundreds_of_claimants(tmp_path, lock):
+    for trial in range(3):
+        store = Store(tmp_path / f"{lock}{trial}")
+        store.prepare(RID, CONFIG)
+        if lock == "stale":
+            atomic_write_json(store.run_dir(RID) / ".lock", _dead_owner())
+        assert _owners(store.root, 200) == 1, f"trial {trial}"
