@@ -45,12 +45,14 @@ def test_small_cnn_trains_and_cache_reloads(tmp_path):
     np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-6)
     assert classification_error(probs, y) < 0.1
 
-    def no_data():
-        raise AssertionError("the cached classifier was retrained")
-
-    again, cached = load_or_train_classifier("toy", no_data, cache_dir=str(tmp_path),
+    again, cached = load_or_train_classifier("toy", lambda: (x, y), cache_dir=str(tmp_path),
                                              num_classes=2, epochs=3, batch_size=32)
-    assert cached
+    assert cached and again.cache_key == model.cache_key
+    other = x.copy()
+    other[0, 0, 0, 0] += 1  # one pixel differs: other data, never this cache entry
+    _, cached = load_or_train_classifier("toy", (other, y), cache_dir=str(tmp_path),
+                                         num_classes=2, epochs=1, batch_size=32)
+    assert not cached
     _, cached = load_or_train_classifier("toy", (x, y), cache_dir=str(tmp_path), num_classes=2,
                                          epochs=3, batch_size=32, seed=1)
     assert not cached  # another seed made another classifier: never taken from the cache

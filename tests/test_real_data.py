@@ -45,7 +45,7 @@ def test_scores_equal_the_metric_functions(tmp_path: Path) -> None:
     images = data.uint8(idx[:120] if len(idx) <= 120 else np.sort(
         np.random.default_rng(0).choice(idx, 120, replace=False)))
     clf, cached = M.load_or_train_classifier(
-        "digits-16px-3ch-smoke1", None, cache_dir=str(tmp_path / "cache"),
+        "digits-16px-3ch-smoke1", data.arrays(), cache_dir=str(tmp_path / "cache"),
         num_classes=10, arch="small-cnn", recipe="smoke", epochs=1, seed=0)
     assert cached
     probs = M.predict_probs(clf, images)

@@ -75,6 +75,7 @@ class ZhouEvaluator:
             "inception_score_extractor": self.is_name,
             "am_score": kl + ent, "am_kl": kl, "am_entropy": ent,
             "am_score_extractor": self.am_name,
+            "am_classifier_cache": str(getattr(self.clf, "cache_key", "")),
         }
         if p.msssim_pairs > 0:
             labels, how = self._classes(method, x, y_pre, probs)

@@ -134,17 +134,20 @@ def load_or_train_classifier(
 ) -> tuple[nn.Module, bool]:
     """(model, from_cache): load the cached classifier of ``dataset`` or train and cache it.
 
-    ``data`` is ``(images, labels)`` or a callable returning it (called only on a miss).
+    ``data`` is ``(images, labels)`` or a callable returning it. The cache key holds the
+    SHA-256 of the images and labels besides every training setting, so other data never
+    hit this cache; ``model.cache_key`` names the file, for the run's record.
     """
+    images, labels = data() if callable(data) else data
     path = classifier_path(cache_dir, dataset, arch, num_classes=num_classes, device=device,
-                           **train_kwargs)
+                           data_sha256=data_digest(images, labels), **train_kwargs)
     if os.path.isfile(path):
         blob = torch.load(path, map_location=device, weights_only=True)
         model = build_classifier(arch, int(blob["num_classes"]),
                                  in_channels=int(blob["in_channels"])).to(device)
         model.load_state_dict(blob["state_dict"])
+        model.cache_key = os.path.basename(path)
         return model.eval(), True
-    images, labels = data() if callable(data) else data
     model = train_classifier(images, labels, num_classes=num_classes, arch=arch,
                              device=device, **train_kwargs)
     in_ch = next(m for m in model.modules() if isinstance(m, nn.Conv2d)).in_channels
@@ -153,4 +156,15 @@ def load_or_train_classifier(
     torch.save({"state_dict": model.state_dict(), "num_classes": num_classes,
                 "in_channels": in_ch, "arch": arch}, tmp)
     os.replace(tmp, path)
+    model.cache_key = os.path.basename(path)
     return model, False
+
+
+def data_digest(images: Any, labels: Any) -> str:
+    """SHA-256 (16 hex digits) of a data set's images and labels, as stored."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for array in (images, labels):
+        h.update(np.ascontiguousarray(np.asarray(array)).tobytes())
+    return h.hexdigest()[:16]
