@@ -82,7 +82,8 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
             "mean": mean, "std": std, "n": n, "n_planned": len(cell.run_ids),
             "n_failed": len(failed),
             "diff": (mean - paper_value) if (n and paper_value is not None) else np.nan,
-            "status": _cell_status(cell.kind, len(cell.run_ids), n, len(failed)),
+            "status": _cell_status(cell.kind, len(cell.run_ids), n, len(failed))
+            if n or not _all_done(cell.run_ids, states) else f"n/a: runs write no {metric.name}",
             "reasons": sorted({states[r].get("reason", "") for r in failed} - {""}),
             "profile": plan.profile,
             "extractor": _extractor(results, ok, metric.name),
@@ -91,6 +92,11 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
             "pending": cell.row.pending,
         })
     return pd.DataFrame(rows)
+
+
+def _all_done(run_ids: tuple[str, ...], states: dict[str, dict[str, Any]]) -> bool:
+    """Whether every run of a cell finished (so a value it lacks will never come)."""
+    return bool(run_ids) and all(states[r]["state"] == "done" for r in run_ids)
 
 
 def _cell_status(kind: str, planned: int, n: int, failed: int) -> str:

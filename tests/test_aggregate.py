@@ -38,3 +38,18 @@ def test_last_is_the_true_last_value_even_when_it_is_nan():
     evals = pd.DataFrame(rows, columns=["run_id", "step", "metric", "value"])
     last = reduce_runs(evals, "fid", "last", "lower")
     assert math.isnan(last["a"]) and last["b"] == 4.0
+
+
+def test_a_metric_finished_runs_never_write_is_not_applicable_not_missing():
+    """liu Table 3's ground-truth row scores real images: no FID (the paper prints "-")."""
+    from pathlib import Path
+
+    from reproduce.aggregate import cell_frame
+    from reproduce.plan import plan_table
+    from reproduce.specs import find_table
+    from reproduce.store import Store
+
+    store = Store(Path(__file__).resolve().parents[1] / "examples" / "store")
+    frame = cell_frame(plan_table(find_table("liu", "3"), "smoke"), store)
+    truth = frame[frame["row"] == "ground_truth"].set_index("column")["status"]
+    assert truth["fid_c10"] == "n/a: runs write no fid" and truth["is_c10"] == "done"
