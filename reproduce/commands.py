@@ -112,8 +112,17 @@ def cmd_table(args: argparse.Namespace) -> int:
 
     text = render(cell_frame(plan, store), plan.spec, plan.profile, args.format)
     _emit(text, output)
-    failed = [rid for rid in plan.runs if store.state(rid) == "failed"]
-    return 1 if failed else 0
+    return _exit_for_problems(plan, store)
+
+
+def _exit_for_problems(plan: Plan | FigurePlan, store: Store) -> int:
+    """1 (with a line saying what to do) when a run of the plan failed or is corrupt."""
+    states = [store.state(rid) for rid in plan.runs]
+    corrupt = states.count("corrupt")
+    if corrupt:
+        print(f"{corrupt} run(s) corrupt: never averaged; `doctor` says what to do",
+              file=sys.stderr)
+    return 1 if corrupt or "failed" in states else 0
 
 
 def launch_and_wait(plan: Plan | FigurePlan, store: Store, args: argparse.Namespace) -> bool:

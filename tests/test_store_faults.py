@@ -74,7 +74,8 @@ def test_a_corrupt_record_is_named_never_averaged_and_the_rest_renders(tmp_path,
     assert store.state(rid) == "corrupt" and reason in store.status(rid)["reason"]
 
     out = cli("table", *LIU, "--store", str(store.root), "--no-run", "--format", "json")
-    assert "Traceback" not in out.stderr and out.returncode in (0, 1), out.stderr
+    assert "Traceback" not in out.stderr and out.returncode == 1, out.stderr
+    assert "corrupt" in out.stderr and "doctor" in out.stderr
     rows = json.loads(out.stdout)["rows"]
     logged = [r for r in rows if r["metric"] in ("modes", "hq_percent", "reverse_kl")]
     baseline = [r for r in logged if r["row"] == "baseline"]
