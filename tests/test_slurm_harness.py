@@ -54,7 +54,7 @@ def test_smoke_table_as_one_slurm_array_detached_then_reattached(slurm_cluster, 
     waited = cli("wait", *table)
     assert waited.returncode == 0 and "6 done, 0 failed" in waited.stdout
     status = cli("status", *table)
-    assert status.stdout.count("2 done") == 9
+    assert status.stdout.count("2 done") == 15  # 3 rows x 5 columns
     out = cli("table", *table, "--no-run", "--format", "json")
     assert out.returncode == 0, out.stderr[-2000:]
     cells = json.loads(out.stdout)["rows"]
