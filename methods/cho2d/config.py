@@ -138,6 +138,11 @@ PAPER_VALUES: dict[str, tuple[object, str]] = {
 DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("activation", "silent", "LeakyReLU 0.2", "-", "the usual choice with "
               "equalized learning rate"),
+    Deviation("equalized learning rate", "section 4.1: 'equalized learning rate [8]'",
+              "weights scaled by 1/sqrt(fan_in) at run time (no He gain sqrt(2))",
+              "Karras et al. [8] scale by the He constant sqrt(2/fan_in)",
+              "the paper gives no constant; the gain only rescales each layer's effective "
+              "learning rate"),
     Deviation("adversarial loss", "Algorithm 1: 'adversarial functions f_d and f_g' (not "
               "named)", "non-saturating (softplus)", f"softplus, {CGPGAN}", "the code's"),
     Deviation("Eq. 13 constant", "Eq. 13: 'c - batch average(c) + 1/d_z'", "1/d_c",

@@ -99,6 +99,14 @@ DEVIATIONS = (
               "recall)", 3, why="the k of the metric's authors"),
     Deviation("fid_schedule", "silent", "FID / precision / recall once, after the last step",
               why="the paper reports one value per run"),
+    Deviation("fid_mode", "section 4.2: 'All evaluation methods used the Inception model' "
+              "(no implementation named)", "clean (float images, PIL bicubic resize to 299), "
+              "28 x 28 digits upsampled to 32 x 32 first", why="no TF implementation is "
+              "named; the record says the mode and resize"),
+    Deviation("equalized learning rate", "section 4.1: 'equalized learning rate [8]'",
+              "weights scaled by 1/sqrt(fan_in) at run time (no He gain sqrt(2) before "
+              "LeakyReLU)", official="Karras et al. scale by the He constant sqrt(2/fan_in)",
+              why="shared with cho2d's batched MLPs; the paper gives no constant"),
 )
 
 

@@ -60,4 +60,7 @@ class VCAGANEvaluator:
                    precision=pr["precision"], recall=pr["recall"])
         for key in ("fid", "precision", "recall"):
             out[f"{key}_extractor"] = self.extractor_name
+        out.update(fid_mode=self.extractor.mode or "clean", fid_resize=self.extractor.resize,
+                   fid_n_fake=len(fake), fid_n_real=len(self.real_feats),
+                   fid_reference="the training images", fid_split="train")
         return out

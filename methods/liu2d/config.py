@@ -19,7 +19,8 @@ classifier C(x), all MLPs (no mask embedding on points, as in the paper).
   loss ``max(||f_a - f_p||^2 - ||f_a - f_n||^2 + gamma, 0)`` on D's penultimate features
   f, with the anchor a real point (labelled, or unlabelled with its pseudo label y), the
   positive another real point of the batch with the same (pseudo) label, and the negative
-  a generated point G(z, y) of that label; all three features are computed with label y.
+  a generated point G(z, y_z) with y_z uniform (the paper: "the class label of x is not
+  necessarily the same as that of x_z"); all three features are computed with label y.
   Anchors whose label has no other real point in the batch are skipped. Only D is trained
   on it (generated negatives are detached), as in Eq. 12.
 
@@ -64,7 +65,7 @@ DEFAULTS: dict[str, object] = {
     "ctrs_weight": 1.0,
     "gamma": 0.5,  # margin of Eq. 5 (section 5.1)
     "rp_weight": 0.1,  # Triple-GAN's R_P weight (alpha_P)
-    "c_adv_weight": 0.1,  # weight of C's adversarial term
+    "c_adv_weight": 0.5,  # weight of C's adversarial term (alpha in Triple-GAN's game)
     "alpha": 0.5,  # Triple-GAN's alpha: weight of C's pairs among D's fakes
     # networks
     "z_dim": 8,
@@ -104,16 +105,22 @@ PAPER_VALUES: dict[str, tuple[object, str]] = {
 DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("baseline game", "section 5.2: 'The baseline is trained based on Triple-GAN'",
               "Triple-GAN's: D separates labelled real pairs from C's and G's pairs; C plays "
-              "against D", TRIPLE_GAN, "the text"),
+              "against D", f"{TRIPLE_GAN} also feeds a second unlabelled batch with C's "
+              "argmax labels to D as REAL pairs (as MED-GAN's own Eq. 12 does for x_u)",
+              "Triple-GAN's game as its paper writes it"),
     Deviation("alpha", "silent", 0.5, f"1/2 in the experiments of {TRIPLE_GAN}",
               "Triple-GAN's value"),
-    Deviation("rp_weight, c_adv_weight", "silent", (0.1, 0.1), "-", "small fixed weights "
-              "keep C anchored to its labelled cross-entropy on 16 points per mode"),
+    Deviation("rp_weight", "silent", 0.1, f"0.1 (alpha_cla_g) in {TRIPLE_GAN}",
+              "the reference code's R_P weight"),
+    Deviation("c_adv_weight", "silent", 0.5, f"0.5 (MNIST) and 0.005 (CIFAR) in {TRIPLE_GAN}",
+              "alpha: C's adversarial term carries the weight D gives C's pairs in "
+              "Triple-GAN's game"),
     Deviation("L_ctrs on points", "section 5.2: 'We construct positive and negative pairs "
               "according to (pseudo) class labels' (Eq. 5 is written for masked regions)",
               "a triplet margin loss on D's penultimate features: anchor and positive real "
-              "points of one (pseudo) label, negative a generated point of it", "no code",
-              "points have no regions or masks"),
+              "points of one (pseudo) label, negative a generated point G(z, y_z) with y_z "
+              "uniform (Eq. 5: 'the class label of x is not necessarily the same as that of "
+              "x_z')", "no code", "points have no regions or masks"),
     Deviation("steps, hidden, depth, z_dim", "silent (MLPs; no widths nor iterations)",
               (12000, 128, 2, 8), "no code", "the 15-run table runs on a CPU in well "
               "under an hour"),

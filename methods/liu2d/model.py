@@ -73,8 +73,9 @@ class Liu2dModel:
             _, f_u = D(x_u, y_u)
             y_real, f_real = torch.cat([y_l, y_u]), torch.cat([f_l, f_u])
             pos, valid = losses.positive_indices(y_real, self.gen)
-            with torch.no_grad():
-                neg_pts = G(torch.randn(len(y_real), p.z_dim, generator=self.gen), y_real)
+            y_neg = torch.randint(0, p.n_modes, (len(y_real),), generator=self.gen)
+            with torch.no_grad():  # negatives of any label (section 4.2, after Eq. 5)
+                neg_pts = G(torch.randn(len(y_real), p.z_dim, generator=self.gen), y_neg)
             _, f_neg = D(neg_pts, y_real)
             if bool(valid.any()):
                 ctrs = losses.triplet_margin_loss(f_real[valid], f_real[pos][valid],

@@ -21,7 +21,7 @@ Schedule (Algorithm 1): every training iteration updates the teacher, D and G on
 ("We update the teacher, the discriminator, and the generator simultaneously", section
 3.2), so ``d_steps`` = 1; an epoch is ``len(train set) / batch_size`` iterations (real
 batches of 64), and ``epochs`` = 40 (60 with labels) is the paper's count (section 3.3,
-stated for the teacher, which Algorithm 1 updates once per iteration): 31,250 G steps on
+stated for the teacher, which Algorithm 1 updates once per iteration): 31,240 G steps on
 CIFAR-10. ``max_steps_per_epoch`` > 0 caps the G steps of an epoch (smoke runs). The
 DiffAugment BigGAN-CIFAR code the backbone comes from trains 4 D steps per G step
 (``d_steps`` = 4, the reference value, not this paper's). Adam lr 2e-4 betas (0, 0.999),
@@ -163,7 +163,7 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "and labeled datasets' (said of the teacher)", 40,
               f"{NO_CODE}; {BIGGAN_CIFAR}: on the order of 10^5 G iterations",
               "Algorithm 1 updates the teacher once per iteration, so its epochs are the "
-              "GAN's: an epoch = N / 64 iterations, 31,250 G steps on CIFAR-10"),
+              "GAN's: an epoch = floor(N / 64) = 781 iterations, 31,240 G steps on CIFAR-10"),
     Deviation("g_uncond_loss", "Algorithm 1: 'L_G^U <- Hinge(D^U(G(c, z)))' (the Hinge of "
               "L_D^U's real term)", "hinge", f"{NO_CODE}; BigGAN / U-Net GAN code: -D^U(G) "
               "('linear')", "the text"),
@@ -227,7 +227,7 @@ INFO = register(
         # U-Net D ~3.3 GMAC (encoder 1.1, decoder 2.2), ResNet18 0.56 GMAC. One D step (128
         # + 64 + ~32 CutMix images through D, fwd + bwd + R1, G fakes, teacher fwd/bwd on 64
         # and EMA labels of 128) ~8 TFLOP; a G update (64 fakes through G and D, fwd + bwd)
-        # ~2 TFLOP. Algorithm 1's schedule, 40 epochs of CIFAR-10 = 31,250 iterations of
+        # ~2 TFLOP. Algorithm 1's schedule, 40 epochs of CIFAR-10 = 31,240 iterations of
         # one teacher, D and G step each ~3.1e17 FLOP -> ~1.7 h at ~50 TFLOP/s sustained
         # (TF32) + RandAugment (~15-30 min of this total when it ran per image on one CPU
         # core, 2M images at ~0.4-0.8 ms; now batched on the GPU, not measured there)
@@ -240,8 +240,9 @@ INFO = register(
         cost_cpu_seconds=30.0,
         gpu_hours=3.5,
         cost_note="GPU-hours ESTIMATED from FLOP counts (no GPU measurement): Algorithm 1's "
-        "schedule, one teacher, D and G step per iteration, an epoch = N / 64 iterations: "
-        "40 epochs of CIFAR-10 = 31,250 G steps, ~3.5 GPU-hours per paper-scale CIFAR-10/SVHN "
+        "schedule, one teacher, D and G step per iteration, an epoch = floor(N / 64) = 781 "
+        "iterations: "
+        "40 epochs of CIFAR-10 = 31,240 G steps, ~3.5 GPU-hours per paper-scale CIFAR-10/SVHN "
         "run on an A100/H100-class GPU (range 2.5-5 h), x1.5 for the 60-epoch labeled runs, "
         "~12 GPU-hours per STL-10 run (48x48, 105k images); the paper used one RTX 2080 Ti "
         "(CIFAR-10, SVHN) or Quadro RTX 6000 (STL-10) per run. CPU figure: one smoke run "
