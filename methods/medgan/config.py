@@ -109,6 +109,13 @@ PAPER_VALUES: dict[str, tuple[Any, str]] = {
 _BIGGAN = "BigGAN-PyTorch (ajbrock/BigGAN-PyTorch)"
 _TRIPLE = "Triple-GAN (zhenxuan00/triple-gan)"
 DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation("Table 2 baseline", "section 5.3: 'The baseline is trained based on "
+              "Triple-GAN' with 'the same network architectures as those in our full model'",
+              "the full model without the D components (mask embedding, L_idnt, L_cons, "
+              "L_ctrs): C keeps Eq. 10's mixed soft targets and G keeps L_recg",
+              why="the rows then differ only in the components Table 2 adds; Triple-GAN's "
+              "own C loss and no L_recg would change two things at once (liu Table 1, on "
+              "points, runs Triple-GAN's game itself)"),
     Deviation("networks", "silent (section 5.3: the baseline has 'the same network "
               "architectures as those in our full model')", "BigGAN-style residual G (class-"
               "conditional BN) and D, widths of BigGAN's arch[32/64/128] at ch 64; C: "
