@@ -45,8 +45,10 @@ def mean_std(values: Iterable[float]) -> tuple[float, float, int]:
     return float(arr.mean()), std, int(arr.size)
 
 
-def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
-    """One row per table cell: paper value, reproduced mean ± std (n), difference, status."""
+def cell_frame(plan: Plan, store: Store, rescored: str = "") -> pd.DataFrame:
+    """One row per table cell: paper value, reproduced mean ± std (n), difference, status.
+    ``rescored``: read each metric under the key suffix `reproduce eval` gave it (e.g.
+    ``_inception``), and its extractor from ``<metric>_extractor<suffix>``."""
     spec = plan.spec
     all_ids = list(plan.runs)
     states = {rid: store.status(rid) for rid in all_ids}
@@ -58,7 +60,7 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for cell in plan.cells:
         metric = spec.metrics[cell.column.metric]
-        key = (metric.name, cell.column.reducer, metric.better)
+        key = (metric.name + rescored, cell.column.reducer, metric.better)
         if key not in reduced:
             reduced[key] = reduce_runs(evals, *key)
         per_run = reduced[key]
@@ -83,10 +85,12 @@ def cell_frame(plan: Plan, store: Store) -> pd.DataFrame:
             "n_failed": len(failed),
             "diff": (mean - paper_value) if (n and paper_value is not None) else np.nan,
             "status": _cell_status(cell.kind, len(cell.run_ids), n, len(failed))
-            if n or not _all_done(cell.run_ids, states) else f"n/a: runs write no {metric.name}",
+            if n or not _all_done(cell.run_ids, states)
+            else f"n/a: runs write no {metric.name}{rescored}",
             "reasons": sorted({states[r].get("reason", "") for r in failed} - {""}),
             "profile": plan.profile,
-            "extractor": _extractor(results, ok, metric.name),
+            "extractor": _extractor(results, ok, f"{metric.name}_extractor{rescored}"),
+            "rescored": rescored,
             "device": ", ".join(sorted({devices[r] for r in ok} - {""})),
             "paper_extractor": metric.extractor,
             "pending": cell.row.pending,
@@ -109,6 +113,6 @@ def _cell_status(kind: str, planned: int, n: int, failed: int) -> str:
     return "missing" if n == 0 else "partial"
 
 
-def _extractor(results: dict[str, dict[str, Any]], run_ids: list[str], metric: str) -> str:
-    names = {str(results[r].get(f"{metric}_extractor", "")) for r in run_ids} - {""}
+def _extractor(results: dict[str, dict[str, Any]], run_ids: list[str], field: str) -> str:
+    names = {str(results[r].get(field, "")) for r in run_ids} - {""}
     return ", ".join(sorted(names))

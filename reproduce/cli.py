@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     _launching(p)
     p.add_argument("--format", default="text", help=", ".join(FORMATS))
     p.add_argument("--output", default=None, help="write to this file")
+    p.add_argument("--rescored", default="", metavar="SUFFIX",
+                   help="show the values `eval` stored under this key suffix (e.g. "
+                   "_inception, _n10000_inception) instead of the training-time ones")
 
     p = sub.add_parser("figure", help="plan, run what is missing and render a figure")
     p.add_argument("--paper", default=None)

@@ -110,7 +110,7 @@ def cmd_table(args: argparse.Namespace) -> int:
     from reproduce.aggregate import cell_frame
     from reproduce.render import render
 
-    text = render(cell_frame(plan, store), plan.spec, plan.profile, args.format)
+    text = render(cell_frame(plan, store, args.rescored), plan.spec, plan.profile, args.format)
     _emit(text, output)
     return _exit_for_problems(plan, store)
 

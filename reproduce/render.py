@@ -67,6 +67,10 @@ def _footnotes(frame: pd.DataFrame, spec: TableSpec, profile: str) -> list[str]:
     for column, side in (("extractor", "reproduced"), ("paper_extractor", "paper")):
         pairs = sorted(set(zip(frame["metric"], frame[column], strict=True)))
         notes += [f"{metric}, {side}: feature extractor {name}" for metric, name in pairs if name]
+    suffixes = sorted(set(frame.get("rescored", [])) - {""})
+    if suffixes:
+        notes.append(f"values re-scored by `reproduce eval` (keys ending {suffixes[0]}), "
+                     "not the ones logged during training")
     devices = sorted({d for ds in frame["device"] if ds for d in ds.split(", ")})
     if devices:
         notes.append(f"trained on: {', '.join(devices)}")

@@ -53,3 +53,27 @@ def test_a_metric_finished_runs_never_write_is_not_applicable_not_missing():
     frame = cell_frame(plan_table(find_table("liu", "3"), "smoke"), store)
     truth = frame[frame["row"] == "ground_truth"].set_index("column")["status"]
     assert truth["fid_c10"] == "n/a: runs write no fid" and truth["is_c10"] == "done"
+
+
+def test_rescored_values_replace_the_logged_ones_only_when_asked(tmp_path):
+    """`table --rescored _n100` reads what `eval --n-samples 100` merged into the record."""
+    from reproduce.aggregate import cell_frame
+    from reproduce.plan import plan_table
+    from reproduce.specs import load_table
+    from reproduce.store import Store
+    from tests.spec_helpers import GOOD_TABLE, write_spec
+
+    plan = plan_table(load_table(write_spec(tmp_path / "specs", GOOD_TABLE)), "smoke")
+    store = Store(tmp_path / "store")
+    for i, (rid, run) in enumerate(plan.runs.items()):
+        store.prepare(rid, run.config)
+        values = {"modes": 8.0, "reverse_kl": 0.1, "modes_n100": 6.0 + i % 2,
+                  "modes_extractor_n100": "points (100 samples)"}
+        store.log_eval(rid, 20, values)
+        store.write_result(rid, values, {"wall_seconds": 1.0, "device": "cpu"})
+    logged = cell_frame(plan, store).set_index(["row", "column"])
+    again = cell_frame(plan, store, "_n100").set_index(["row", "column"])
+    assert logged.loc[("base", "modes"), "mean"] == 8.0
+    assert again.loc[("base", "modes"), "mean"] == pytest.approx(6.5)
+    assert again.loc[("base", "modes"), "extractor"] == "points (100 samples)"
+    assert again.loc[("base", "rkl_best"), "status"] == "n/a: runs write no reverse_kl_n100"
