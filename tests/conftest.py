@@ -87,3 +87,14 @@ def slurm_cluster() -> Iterator[Path]:
         if out.returncode != 0 or not out.stdout.strip():
             pytest.fail(f"cluster in {rundir} not usable: sinfo said {out.stdout!r} {out.stderr!r}")
         yield Path(rundir)
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """torch on one thread for the test (the 2-core CI machine runs tests side by side)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -3,8 +3,6 @@ train as before, and CUDA-graph replay equals eager steps (on cuda only)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 import torch
@@ -20,13 +18,8 @@ TINY = {"hidden": 16, "n_hidden": 2, "d_z": 4, "steps_per_epoch": 4, "epochs": 2
 VARIANTS = ["vcagan", "elastic", "infogan", "gan"]
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
+pytestmark = pytest.mark.usefixtures("one_thread")
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _models(variant: str, seed: int = 5) -> tuple[HP, Models, list[np.random.Generator]]:

@@ -4,7 +4,6 @@ code, P(C) stays uniform while prob-normalized, a smoke run with resume, the gri
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,8 @@ TINY: dict[str, Any] = {
     "device": "cpu", "grid_columns": 3,
 }
 
+pytestmark = pytest.mark.usefixtures("one_thread")
 
-@pytest.fixture(autouse=True)
-def one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _model(**over: Any) -> model.ConvVCAGAN:
