@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reproduce.errors import UserError
 from reproduce.store import Store
 
 if TYPE_CHECKING:
@@ -35,14 +34,12 @@ def draw_grid(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     """A matplotlib figure: one sample-grid panel per point (its first finished run)."""
     import matplotlib.pyplot as plt
 
+    from reproduce.figure_panels import first_artifact
+
     grids = []
     for p in points:
-        run = next(r.run_id for r in p.runs if store.state(r.run_id) == "done")
-        name = p.series.artifact(spec.artifact or "grid.npz")
-        if not store.has_artifact(run, name):
-            raise UserError(f"{spec.path}: series {p.series.key!r}: run {run} has no "
-                            f"artifact {name}")
-        grids.append((p, run, store.read_artifact(run, name)))
+        run, grid = first_artifact(spec, p, store, p.series.artifact(spec.artifact or "grid.npz"))
+        grids.append((p, run, grid))
     tallest = max(len(g["images"]) / max(g["images"].shape[1], 1) for _, _, g in grids)
     size = (max(7.0, 4.2 * len(grids)), 2.0 + 4.0 * tallest)  # room for the wrapped title
     fig, axes = plt.subplots(1, len(grids), figsize=size, squeeze=False, layout="constrained")

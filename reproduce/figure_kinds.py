@@ -31,10 +31,6 @@ def draw(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     return _curves(spec, points, store)
 
 
-def _done_ids(point: FigurePoint, store: Store) -> list[str]:
-    return [r.run_id for r in point.runs if store.state(r.run_id) == "done"]
-
-
 def _logged(evals: pd.DataFrame, metric: str, spec: FigureSpec, series: Series
             ) -> pd.DataFrame:
     """The evaluations of ``metric``; a one-line error if the finished runs logged none."""
@@ -56,7 +52,7 @@ def _curves(spec: FigureSpec, points: list[FigurePoint], store: Store) -> Any:
     by_series: dict[str, list[FigurePoint]] = {}
     for p in points:
         by_series.setdefault(p.series.key, []).append(p)
-    params = (store.config(_done_ids(points[0], store)[0]) or {}).get("params", {})
+    params = (store.config(points[0].done_ids(store)[0]) or {}).get("params", {})
     for ax, (metric, label, main) in zip(axes[0], metrics, strict=True):
         for pts in by_series.values():
             _series_curve(ax, spec, pts, store, metric, band=main)
@@ -73,7 +69,7 @@ def _series_curve(ax: Any, spec: FigureSpec, pts: list[FigurePoint], store: Stor
     """One series on ``ax``: a curve over steps, or a point per x value with its spread."""
     series = pts[0].series
     if spec.x == "step":
-        evals = load_evaluations(store, [rid for p in pts for rid in _done_ids(p, store)])
+        evals = load_evaluations(store, [rid for p in pts for rid in p.done_ids(store)])
         curve = _logged(evals, series.metric(metric), spec, series)
         curve = curve.groupby("step")["value"].mean()
         (line,) = ax.plot(curve.index, curve.values, label=series.label)
@@ -86,7 +82,7 @@ def _series_curve(ax: Any, spec: FigureSpec, pts: list[FigurePoint], store: Stor
     else:
         xs, means, stds = [], [], []
         for p in pts:
-            values = reduce_runs(load_evaluations(store, _done_ids(p, store)),
+            values = reduce_runs(load_evaluations(store, p.done_ids(store)),
                                  series.metric(metric), spec.reducer, spec.better)
             mean, std, n = mean_std(values.values)
             if n:
@@ -94,7 +90,7 @@ def _series_curve(ax: Any, spec: FigureSpec, pts: list[FigurePoint], store: Stor
                 means.append(mean)
                 stds.append(std)
         if not xs:  # no point of the series has a value
-            _logged(load_evaluations(store, [r for p in pts for r in _done_ids(p, store)]),
+            _logged(load_evaluations(store, [r for p in pts for r in p.done_ids(store)]),
                     series.metric(metric), spec, series)
         if spec.kind == "bar":
             ax.bar([str(x) for x in xs], means, yerr=stds, label=series.label, alpha=0.8)

@@ -50,7 +50,7 @@ def draw_panels(spec: FigureSpec, points: list[FigurePoint], store: Store) -> An
     """A grid: the ground truth (if the spec asks for it), then one panel per point."""
     import matplotlib.pyplot as plt
 
-    first = _done(points[0], store)[0]
+    first = points[0].done_ids(store)[0]
     config = store.config(first) or {}
     data = data_2d(str(config.get("dataset", "")), config.get("params", {}))
     two_d = spec.kind in ("scatter2d", "density2d")
@@ -96,17 +96,19 @@ def _draw_indexed(ax: Any, spec: FigureSpec, values: np.ndarray) -> None:
     ax.set_ylabel(spec.ylabel or spec.y)
 
 
-def _done(point: FigurePoint, store: Store) -> list[str]:
-    return [r.run_id for r in point.runs if store.state(r.run_id) == "done"]
-
-
-def _samples(spec: FigureSpec, point: FigurePoint, store: Store) -> dict[str, Any]:
-    run = _done(point, store)[0]
-    name = point.series.artifact(spec.artifact)
+def first_artifact(spec: FigureSpec, point: FigurePoint, store: Store, name: str
+                   ) -> tuple[str, dict[str, Any]]:
+    """The point's first finished run and its artifact ``name``; a one-line error if the
+    run wrote none."""
+    run = point.done_ids(store)[0]
     if not store.has_artifact(run, name):
         raise UserError(f"{spec.path}: series {point.series.key!r}: run {run} has no "
                         f"artifact {name}")
-    return store.read_artifact(run, name)
+    return run, store.read_artifact(run, name)
+
+
+def _samples(spec: FigureSpec, point: FigurePoint, store: Store) -> dict[str, Any]:
+    return first_artifact(spec, point, store, point.series.artifact(spec.artifact))[1]
 
 
 def _draw_2d(ax: Any, kind: str, pts: np.ndarray, codes: np.ndarray | None) -> None:
@@ -121,7 +123,7 @@ def _draw_2d(ax: Any, kind: str, pts: np.ndarray, codes: np.ndarray | None) -> N
 
 
 def _panel_title(spec: FigureSpec, point: FigurePoint, store: Store) -> str:
-    ids = _done(point, store)
+    ids = point.done_ids(store)
     which = f"seed 0 of {len(ids)}"
     if point.series.member is not None:
         which = f"member {point.series.member + 1} of one batched run, {which}"

@@ -3,21 +3,22 @@ run keyed by the hash of its resolved config."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from methods import registry
+from reproduce.checkpoints import config_hash
 from reproduce.figspecs import FigureSpec, Series
 from reproduce.specs import Column, Row, TableSpec, at_paper_scale
+
+if TYPE_CHECKING:
+    from reproduce.store import Store
 
 
 def run_id(config: dict[str, Any]) -> str:
     """Stable id of a resolved run config: 16 hex digits of SHA-256 of its canonical JSON."""
-    canonical = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return config_hash(config)[:16]
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,10 @@ class FigurePoint:
     series: Series
     x: Any
     runs: tuple[RunSpec, ...]
+
+    def done_ids(self, store: Store) -> list[str]:
+        """The ids of this point's runs that finished in ``store``."""
+        return [r.run_id for r in self.runs if store.state(r.run_id) == "done"]
 
 
 @dataclass
