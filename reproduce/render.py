@@ -7,14 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from reproduce.formats import FORMATS, comparable, decimals, to_csv, to_json
+from reproduce.formats import comparable, decimals, to_csv, to_json
 from reproduce.specs import TableSpec
-
-__all__ = ["FORMATS", "decimals", "render"]
 
 
 def render(frame: pd.DataFrame, spec: TableSpec, profile: str, fmt: str = "text") -> str:
-    """The table in format ``fmt`` (one of FORMATS)."""
+    """The table in format ``fmt`` (one of reproduce.formats.FORMATS)."""
     if fmt == "json":
         return to_json(frame, spec, profile)
     if fmt == "csv":

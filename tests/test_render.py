@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from reproduce.aggregate import cell_frame
+from reproduce.formats import FORMATS, decimals
 from reproduce.plan import plan_table
-from reproduce.render import FORMATS, decimals, render
+from reproduce.render import render
 from reproduce.specs import load_table
 from reproduce.store import Store
 from tests.spec_helpers import GOOD_TABLE, write_spec
