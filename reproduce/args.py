@@ -14,7 +14,8 @@ from typing import TypeVar
 from reproduce.errors import SpecError, UserError
 from reproduce.figspecs import FigureSpec, figure_ids, find_figure
 from reproduce.plan import FigurePlan, Plan, figure_plan, plan_table
-from reproduce.specs import PAPERS, PROFILES, TableSpec, find_table, spec_root, table_ids
+from reproduce.profiles import PROFILES
+from reproduce.specs import PAPERS, TableSpec, find_table, spec_root, table_ids
 from reproduce.store import Store
 
 T = TypeVar("T", TableSpec, FigureSpec)

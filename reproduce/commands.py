@@ -25,7 +25,8 @@ from reproduce.args import (
 from reproduce.errors import UserError
 from reproduce.formats import FORMATS
 from reproduce.plan import FigurePlan, Plan, figure_plan
-from reproduce.specs import PAPERS, PROFILES, at_paper_scale, protocols, spec_root
+from reproduce.profiles import PROFILES, at_paper_scale, protocols
+from reproduce.specs import PAPERS, spec_root
 from reproduce.store import Store
 
 

@@ -14,7 +14,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from reproduce.specs import at_paper_scale
+from reproduce.profiles import at_paper_scale
 
 if TYPE_CHECKING:
     import pandas as pd

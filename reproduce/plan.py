@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from methods import registry
 from reproduce.checkpoints import config_hash
 from reproduce.figspecs import FigureSpec, Series
-from reproduce.specs import Column, Row, TableSpec, at_paper_scale
+from reproduce.profiles import at_paper_scale
+from reproduce.specs import Column, Row, TableSpec
 
 if TYPE_CHECKING:
     from reproduce.store import Store

@@ -9,16 +9,8 @@ from typing import Any
 
 from methods import registry
 from reproduce.errors import SpecError, UserError
-from reproduce.profiles import (  # noqa: F401 (re-exported: the profile API of specs)
-    FULL_SCALE,
-    PROFILES,
-    Profile,
-    at_paper_scale,
-    load_profiles,
-    protocols,
-    resolve_profile,
-)
-from reproduce.spec_checks import (  # noqa: F401 (re-exported for figure specs)
+from reproduce.profiles import Profile, load_profiles, resolve_profile
+from reproduce.spec_checks import (
     check_method_params,
     check_metric_names,
     check_reducer,
