@@ -80,6 +80,9 @@ class FigureSpec:
     def profile(self, name: str) -> Profile:
         return resolve_profile(self.profiles, name, self.path)
 
+    def seeds_for(self, profile: str) -> int:
+        return self.profile(profile).seeds or self.seeds
+
     def configs(self, series: Series, profile: str) -> list[tuple[Any, dict[str, Any]]]:
         """(x value, run config before seeding) for each point of a series."""
         method = registry.get(deep_merge(self.run, series.overrides)["method"])

@@ -175,7 +175,7 @@ def seeded_runs(base: dict[str, Any], n_seeds: int, profile: str) -> tuple[RunSp
 def plan_figure(spec: FigureSpec, profile: str, seeds: int | None = None
                 ) -> list[FigurePoint]:
     """Runs per (series, x value); pending series get no runs."""
-    n_seeds = seeds or spec.profile(profile).seeds or spec.seeds
+    n_seeds = seeds or spec.seeds_for(profile)
     points = []
     for series in spec.series:
         if series.untrained:
@@ -190,8 +190,7 @@ def figure_plan(spec: FigureSpec, profile: str = "paper", seeds: int | None = No
                 ) -> FigurePlan:
     """The figure's points and its runs (equal configs shared) as one plan."""
     points = plan_figure(spec, profile, seeds)
-    plan = FigurePlan(spec, profile, seeds or spec.profile(profile).seeds or spec.seeds,
-                      points)
+    plan = FigurePlan(spec, profile, seeds or spec.seeds_for(profile), points)
     for point in points:
         for run in point.runs:
             plan.runs.setdefault(run.run_id, run)
