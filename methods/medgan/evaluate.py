@@ -44,10 +44,10 @@ class MedGANEvaluator:
         self.fid_ext = M.get_extractor(p.fid_extractor, device=device)
         self.n_real = len(train) if p.fid_n_real <= 0 else min(p.fid_n_real, len(train))
         self.key = f"{dataset}-{train.image_size}px-{train.channels}ch"
-        self.is_clf, self.is_name = self._is_classifier(dataset)
+        self.is_clf, self.is_name = self._is_classifier()
         self.test = test
 
-    def _is_classifier(self, dataset: str) -> tuple[Any, str]:
+    def _is_classifier(self) -> tuple[Any, str]:
         p = self.p
         if p.is_extractor == "inception":
             inception = M.get_extractor("inception", device=self.device)

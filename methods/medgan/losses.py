@@ -32,8 +32,9 @@ def g_adv(logit: torch.Tensor, form: str) -> torch.Tensor:
 
 def identification(logit: torch.Tensor, form: str) -> torch.Tensor:
     """Eq. 11, L_idnt on the constructed images x_hat_{z, lambda} with the real image's
-    label, as D minimises it: log(1 - D) (minimax) or -log D (non-saturating)."""
-    return -F.softplus(logit).mean() if form == "minimax" else F.softplus(-logit).mean()
+    label, as D minimises it: log(1 - D) (minimax) or -log D (non-saturating), the
+    same function of the logit as G's L_advs."""
+    return g_adv(logit, form)
 
 
 def feature_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -83,11 +83,9 @@ class SlcEvaluator:
             return ext.probs, "inception-v3 (clean-fid TorchScript, ImageNet)"
         train = self.data["train"]
         key = f"{dataset}-{train.image_size}px-{train.channels}ch-smoke2"
-        with torch.random.fork_rng(devices=[]):
-            clf, _ = M.load_or_train_classifier(
-                key, lambda: (train.uint8(np.arange(len(train))), train.labels),
-                cache_dir=str(cache_root()), num_classes=train.num_classes,
-                arch="small-cnn", recipe="smoke", epochs=2, seed=0, device=self.device)
+        clf, _ = M.load_or_train_classifier(  # the build's preserved_rng guards the RNG
+            key, train.arrays, cache_dir=str(cache_root()), num_classes=train.num_classes,
+            arch="small-cnn", recipe="smoke", epochs=2, seed=0, device=self.device)
         name = (f"SUBSTITUTE small-cnn trained on {key} (not inception-v3; not comparable "
                 "with the paper)")
         return (lambda imgs: M.predict_probs(clf, imgs, device=self.device)), name
