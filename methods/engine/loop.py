@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
@@ -162,14 +161,6 @@ class Engine:
                 n.train(modes[k])
 
     # --- the rest -----------------------------------------------------------------------
-    def state(self, step: int) -> dict[str, Any]:
-        """The checkpoint after ``step`` (:func:`methods.engine.core.checkpoint`)."""
-        return core.checkpoint(self, step)
-
-    def load(self, state: Mapping[str, Any]) -> int:
-        """Restore a :meth:`state`; returns its step."""
-        return core.restore(self, dict(state))
-
     def artifacts(self) -> dict[str, dict[str, Any]]:
         """The method's ``artifacts()`` (file name -> arrays), written after training."""
         make = getattr(self.method, "artifacts", None)

@@ -34,8 +34,11 @@ def preserved_rng() -> Iterator[None]:
 
 def balanced_labels(n: int, num_classes: int, seed: int) -> np.ndarray:
     """``n`` class labels, each class ``n // K`` or ``n // K + 1`` times, shuffled with
-    ``seed`` (the labels a class-conditional generator is evaluated on)."""
-    return np.random.default_rng(seed).permutation(np.arange(n) % num_classes)
+    ``seed`` (the labels a class-conditional generator is evaluated on): the metrics'
+    :func:`reproduce.metrics.sampling.sample_labels`."""
+    from reproduce.metrics.sampling import sample_labels  # the metrics package loads scipy
+
+    return sample_labels(n, num_classes, seed=seed)
 
 
 def rng_states() -> dict[str, Any]:
