@@ -150,10 +150,9 @@ INFO = register(
         paper="liu",
         description="Triple-GAN-style G/D/C MLPs on the 2-D ring, + L_recg (Eq. 7), "
         "+ L_ctrs (Eq. 5 as a triplet margin loss on D's penultimate features)",
-        cost_cpu_seconds=150.0,
-        cost_note="one run, 12000 steps, 1 thread: 220-770 s wall measured with 2-4 runs side by "
-        "side on a busy shared 2-core machine (examples/store); about 100-200 s on a quiet core "
-        "(estimated from the earlier game's 65-120 s and D's extra pass over every label of "
-        "the classifier's points); the 15-run paper table took 35 min wall there",
+        cost_cpu_seconds=75.0,
+        cost_note="one run, 12000 steps, 1 thread: 58-75 s wall, measured in the 15 paper-"
+        "profile runs of examples/store (two runs side by side on a 2-core machine; the "
+        "table took 9 min wall there)",
     )
 )

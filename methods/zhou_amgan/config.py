@@ -178,7 +178,9 @@ INFO = register(
         # acgan_star/predefined) -> ~0.8M s of training; 30 Inception evaluations of 50k
         # images (~5.7 GFLOP each at 299x299, ~50 GFLOP/s per core) add ~0.35M s.
         cost_cpu_seconds=1_200_000.0,
-        smoke_cpu_seconds=15.0,  # measured: 10-20 s per smoke run on 1 thread
+        # measured: 22-100 s wall per smoke run on 1 thread (one 178 s), two runs side by
+        # side on a 2-core machine (the 20 smoke runs of examples/store)
+        smoke_cpu_seconds=60.0,
         gpu_hours=2.0,
         cost_note="paper scale needs a GPU. Per run: ~0.5 TFLOP per step (G ~0.51 GMAC and "
         "D ~0.06 GMAC per image, counted from the layer shapes; 100 fakes + 100 reals per D "
@@ -186,7 +188,7 @@ INFO = register(
         "A100/H100 for 300k steps at an assumed 10-15 ms/step, plus ~0.5 h for 30 IS/AM "
         "evaluations of 50k samples; once per data set ~1-2 GPU-hours for the DenseNet-BC "
         "40/40 AM classifier (300 epochs, cached). On a CPU, ~330 core-hours per run (measured "
-        "per step on 1 thread, extrapolated); a smoke run (1/8-width nets at 16x16) takes "
-        "~10-20 s",
+        "per step on 1 thread, extrapolated); a smoke run (1/8-width nets at 16x16) took "
+        "22-100 s wall in examples/store",
     )
 )
