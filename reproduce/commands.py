@@ -116,14 +116,17 @@ def cmd_table(args: argparse.Namespace) -> int:
     return _exit_for_problems(plan, store)
 
 
-def _exit_for_problems(plan: Plan | FigurePlan, store: Store) -> int:
-    """1 (with a line saying what to do) when a run of the plan failed or is corrupt."""
+def _exit_for_problems(plan: Plan | FigurePlan, store: Store, failed_note: str = "") -> int:
+    """1 (with a line saying what to do) when a run of the plan failed or is corrupt;
+    ``failed_note`` (if any) follows the count of failed runs on stderr."""
     states = [store.state(rid) for rid in plan.runs]
-    corrupt = states.count("corrupt")
+    failed, corrupt = states.count("failed"), states.count("corrupt")
+    if failed and failed_note:
+        print(f"{failed} run(s) failed; {failed_note}", file=sys.stderr)
     if corrupt:
         print(f"{corrupt} run(s) corrupt: never averaged; `doctor` says what to do",
               file=sys.stderr)
-    return 1 if corrupt or "failed" in states else 0
+    return 1 if corrupt or failed else 0
 
 
 def launch_and_wait(plan: Plan | FigurePlan, store: Store, args: argparse.Namespace) -> bool:
@@ -248,10 +251,7 @@ def cmd_figure(args: argparse.Namespace) -> int:
     paths = render_figure(plan.spec, plan.points, store, out_dir, plan.profile)
     for path in paths:
         print(f"wrote {path}")
-    failed = [rid for rid in plan.runs if store.state(rid) == "failed"]
-    if failed:
-        print(f"{len(failed)} run(s) failed; the figure shows the others", file=sys.stderr)
-    return 1 if failed or not paths else 0
+    return _exit_for_problems(plan, store, "the figure shows the others")
 
 
 def _render_all(store: Store, out_dir: Path, args: argparse.Namespace) -> int:
