@@ -16,7 +16,7 @@ from reproduce.metrics import (
     generator_sampler,
     get_extractor,
 )
-from reproduce.metrics.extractors import RESIZE, resizer, tf1_bilinear_resize
+from reproduce.metrics.extractors import RESIZE, clean_resize
 from reproduce.metrics.fid import stats_path
 
 # fewer samples than feature dimensions make singular covariances: expected here; and
@@ -131,6 +131,28 @@ def test_generator_sampler_balanced_labels_and_range():
     # FID accepts the sampler directly
     rec = compute_fid(generator_sampler(G, 20, 5, 4, batch_size=8), x, n_fake=20)
     assert rec["n_fake"] == 20 and rec["extractor"] == "randproj-v1"
+
+
+def tf1_bilinear_resize(images: np.ndarray, size: tuple[int, int] = (299, 299)) -> np.ndarray:
+    """TF1's ``resize_bilinear`` (align_corners=False, no half-pixel centres) of an NCHW
+    batch: output pixel j samples the input at j * in / out, clamped at the last pixel."""
+    x = np.asarray(images, dtype=np.float64)
+    for axis, n_out in ((2, size[0]), (3, size[1])):
+        n_in = x.shape[axis]
+        src = np.arange(n_out) * (n_in / n_out)
+        i0 = np.floor(src).astype(np.int64)
+        i1 = np.minimum(i0 + 1, n_in - 1)
+        shape = [1, 1, 1, 1]
+        shape[axis] = n_out
+        w = (src - i0).reshape(shape)
+        x = np.take(x, i0, axis=axis) * (1.0 - w) + np.take(x, i1, axis=axis) * w
+    return x.astype(np.float32)
+
+
+def resizer(mode: str):
+    """What FID mode ``mode`` does to an NCHW batch before a 299x299 network (legacy:
+    what the Inception graph does inside it)."""
+    return clean_resize if mode == "clean" else tf1_bilinear_resize
 
 
 def test_tf1_bilinear_resize_samples_at_j_times_in_over_out():

@@ -101,22 +101,6 @@ def _tensor(batch: Any, device: Any) -> Any:
     return batch.to(device=device, dtype=torch.float32)
 
 
-def tf1_bilinear_resize(images: np.ndarray, size: tuple[int, int] = (299, 299)) -> np.ndarray:
-    """TF1's ``resize_bilinear`` (align_corners=False, no half-pixel centres) of an NCHW
-    batch: output pixel j samples the input at j * in / out, clamped at the last pixel."""
-    x = np.asarray(images, dtype=np.float64)
-    for axis, n_out in ((2, size[0]), (3, size[1])):
-        n_in = x.shape[axis]
-        src = np.arange(n_out) * (n_in / n_out)
-        i0 = np.floor(src).astype(np.int64)
-        i1 = np.minimum(i0 + 1, n_in - 1)
-        shape = [1, 1, 1, 1]
-        shape[axis] = n_out
-        w = (src - i0).reshape(shape)
-        x = np.take(x, i0, axis=axis) * (1.0 - w) + np.take(x, i1, axis=axis) * w
-    return x.astype(np.float32)
-
-
 def clean_resize(images: np.ndarray) -> np.ndarray:
     """clean-fid's ``clean`` resize of an NCHW batch: PIL bicubic to 299x299 per channel on
     float images (``cleanfid.resize.build_resizer("clean")``, which needs no network)."""
@@ -127,11 +111,11 @@ def clean_resize(images: np.ndarray) -> np.ndarray:
     return np.stack([resize(im.transpose(1, 2, 0)).transpose(2, 0, 1) for im in x])
 
 
-def resizer(mode: str) -> Callable[[np.ndarray], np.ndarray]:
-    """What FID mode ``mode`` does to an NCHW batch before a 299x299 network."""
+def check_mode(mode: str) -> str:
+    """``mode`` when it is one of :data:`FID_MODES`, else ValueError."""
     if mode not in FID_MODES:
         raise ValueError(f"unknown FID mode {mode!r}; known: {', '.join(FID_MODES)}")
-    return clean_resize if mode == "clean" else tf1_bilinear_resize
+    return mode
 
 
 def _inception(device: str | None = None, weights_dir: str | None = None,
@@ -144,7 +128,7 @@ def _inception(device: str | None = None, weights_dir: str | None = None,
             f"and put it in {path_dir} (or set REPRODUCE_INCEPTION_DIR), "
             "or use extractor='randproj-v1' (offline, not comparable with papers)"
         )
-    resizer(mode)  # an unknown mode fails before the network loads
+    check_mode(mode)  # an unknown mode fails before the network loads
     import torch
     from cleanfid.inception_torchscript import InceptionV3W
 
@@ -200,7 +184,7 @@ def _randproj(device: str | None = None, mode: str = "clean") -> Extractor:
                 x = F.avg_pool2d(x, 2)
         return x.mean(dim=(2, 3)).cpu().numpy()
 
-    resizer(mode)  # its own 32x32 resize in every mode; the mode decides the quantisation
+    check_mode(mode)  # its own 32x32 resize in every mode; the mode decides the quantisation
     return Extractor("randproj-v1", 256, "bilinear+antialias 32 (torch)", False, feats,
                      mode=mode)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .extractors import FID_MODES, Extractor, get_extractor
+from .extractors import Extractor, check_mode, get_extractor
 from .images import is_torch, to_numpy
 
 FEATURES_GIVEN = "none (features given)"
@@ -112,9 +112,7 @@ def _extractor(extractor: str | Extractor, mode: str | None) -> tuple[Extractor,
             raise ValueError(f"extractor {extractor.name!r} was built for mode "
                              f"{extractor.mode!r}, not {mode!r}")
         return extractor, mode
-    mode = mode or "clean"
-    if mode not in FID_MODES:
-        raise ValueError(f"unknown FID mode {mode!r}; known: {', '.join(FID_MODES)}")
+    mode = check_mode(mode or "clean")
     return get_extractor(extractor, mode=mode), mode
 
 
