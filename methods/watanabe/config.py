@@ -125,7 +125,6 @@ CHOICES: dict[str, tuple[object, ...]] = {
     "fid_mode": ("legacy_tensorflow", "clean"),
     "g_uncond_loss": ("hinge", "linear"),
     "image_size": (32, 48),
-    "device": ("auto", "cpu", "cuda"),
 }
 
 PROBE_PARAMS = ("probe_threshold", "probe_class")

@@ -47,7 +47,6 @@ def choose_labelled(labels: np.ndarray, rate: float, seed: int
     return split.labelled, split.record()
 
 
-
 def schedule(p: Any, n_train: int) -> dict[str, int]:
     """G steps per epoch (an epoch = n_train / batch_size D steps), total G steps, eval and
     checkpoint intervals in G steps."""
