@@ -19,18 +19,16 @@ def coverage(papers: list[str], root: Path | None = None) -> list[dict[str, Any]
             spec = load_spec(load_table, spec_root(root) / "tables" / paper / f"{tid}.toml")
             cells = []
             for row in spec.rows:
-                kind = "cited" if row.cited else "pending" if row.pending else "trainable"
-                cells += [{"row": row.key, "column": c.key, "kind": kind,
+                cells += [{"row": row.key, "column": c.key, "kind": row.kind,
                            "pending": row.pending} for c in spec.columns]
             tables.append({"id": tid, "title": spec.title, "source": spec.source,
                            "cells": cells, **_counts(cells)})
         figures = []
         for fid in figure_ids(paper, root):
             fig = load_spec(load_figure, spec_root(root) / "figures" / paper / f"{fid}.toml")
-            trained = "analogue" if fig.analogue_of else "trainable"
             series = [{"series": s.key, "pending": s.pending,
-                       "kind": "cited" if s.cited else "pending" if s.pending else trained}
-                      for s in fig.series]
+                       "kind": "analogue" if fig.analogue_of and s.kind == "trainable"
+                       else s.kind} for s in fig.series]
             figures.append({"id": fid, "title": fig.title, "source": fig.source,
                             "series": series, **_counts(series)})
         report.append({"paper": paper, "tables": tables, "figures": figures})

@@ -19,7 +19,7 @@ from reproduce.spec_checks import (
     check_run,
     read_toml,
 )
-from reproduce.specs import PAPERS, spec_root
+from reproduce.specs import PAPERS, kind_of, spec_root
 from reproduce.validate import Fields, deep_merge
 
 KINDS = ("line", "bar", "hist", "indexed", "scatter2d", "density2d", "grid")
@@ -40,6 +40,10 @@ class Series:
     def untrained(self) -> bool:
         """Whether the harness trains nothing for this series (pending or cited)."""
         return bool(self.pending) or self.cited
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.cited, self.pending)
 
     def metric(self, name: str) -> str:
         """The metric key this series reads for ``name``."""

@@ -44,11 +44,7 @@ class Cell:
 
     @property
     def kind(self) -> str:
-        if self.row.cited:
-            return "cited"
-        if self.row.pending:
-            return "pending"
-        return "trainable"
+        return self.row.kind
 
 
 @dataclass(frozen=True)
@@ -132,7 +128,7 @@ class FigurePlan(_Runs):
 
     def groups(self) -> list[Group]:
         return [Group(p.series.label + ("" if p.x is None else f" @ {p.x}"),
-                      _series_kind(p.series), p.series.pending,
+                      p.series.kind, p.series.pending,
                       tuple(r.run_id for r in p.runs)) for p in self.points]
 
     def run_keys(self) -> dict[str, list[str]]:
@@ -214,6 +210,3 @@ def _run_cost(run: RunSpec) -> float:
         return info.smoke_cpu_seconds
     return info.cost_cpu_seconds * work_scale(run)
 
-
-def _series_kind(series: Series) -> str:
-    return "cited" if series.cited else "pending" if series.pending else "trainable"

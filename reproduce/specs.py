@@ -66,6 +66,16 @@ class Row:
     def trainable(self) -> bool:
         return not self.cited and not self.pending
 
+    @property
+    def kind(self) -> str:
+        return kind_of(self.cited, self.pending)
+
+
+def kind_of(cited: bool, pending: str) -> str:
+    """What the harness does for a row or series: cited (shows the paper's number only),
+    pending (cannot train it yet) or trainable."""
+    return "cited" if cited else "pending" if pending else "trainable"
+
 
 @dataclass(frozen=True)
 class TableSpec:
