@@ -9,6 +9,7 @@ from pathlib import Path
 from reproduce import integrity
 from reproduce.claim import holder_alive, lock_owner
 from reproduce.liveness import JobAlive
+from reproduce.run_files import CHECKPOINT
 from reproduce.store import Store
 from reproduce.storeio import read_json
 
@@ -62,9 +63,9 @@ def check_run(store: Store, run_id: str) -> list[Problem]:
     if state not in ("done", "corrupt") and (damage := store.metrics_damage(run_id)):
         found.append(Problem(run_id, f"metrics.jsonl: {damage}", "the next resume keeps the "
                              "good lines before it and recomputes the rest"))
-    checkpoint = run_dir / "checkpoint.pt"
+    checkpoint = run_dir / CHECKPOINT
     if checkpoint.is_file() and checkpoint.stat().st_size == 0:
-        found.append(Problem(run_id, "checkpoint.pt: empty (0 bytes)", "the next resume sets "
+        found.append(Problem(run_id, f"{CHECKPOINT}: empty (0 bytes)", "the next resume sets "
                              "it aside and trains from scratch"))
     if lock_owner(run_dir) is not None and holder_alive(run_dir, store.job_alive) is None:
         found.append(Problem(run_id, "stale lock (its owner is gone)", "harmless: the next "

@@ -38,17 +38,18 @@ def local_controllers() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def raise_interrupt(signum: int, frame: Any) -> None:
+    """A signal handler that raises KeyboardInterrupt, as Ctrl-C does."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """Inside, SIGTERM raises KeyboardInterrupt as Ctrl-C does."""
     if not _main_thread():
         yield
         return
-
-    def _raise(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, _raise)
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         yield
     finally:

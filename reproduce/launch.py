@@ -27,10 +27,6 @@ def open_store(path: str | os.PathLike[str], for_writing: bool) -> Store:
     return Store.open(path, for_writing, job_alive=job_alive)
 
 
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
 def _chunks(items: Sequence[str], n: int) -> list[list[str]]:
     n = max(1, min(n, len(items)))
     return [list(items[i::n]) for i in range(n)]

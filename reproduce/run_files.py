@@ -30,9 +30,6 @@ class RunFiles:
 
     root: Path
 
-
-
-
     # --- metrics --------------------------------------------------------------------
     def log_eval(self, run_id: str, step: int, metrics: dict[str, Any]) -> None:
         """Record one evaluation; a second record for the same step replaces the first."""
@@ -74,7 +71,6 @@ class RunFiles:
         atomic_write_json(run_dir / "result.json", {k: _num(v) for k, v in metrics.items()})
         self.set_status(run_id, "done", finished=provenance.get("finished"),
                         wall_seconds=provenance.get("wall_seconds"))
-
 
     def merge_result(self, run_id: str, values: dict[str, Any]) -> None:
         """Add (or replace) values in a finished run's result."""
@@ -133,9 +129,6 @@ class RunFiles:
             if other is not None and strip(other) == wanted and self.state(rid) == "done":
                 return rid
         return None
-
-
-
 
     # --- artifacts --------------------------------------------------------------------
     def save_artifact(self, run_id: str, name: str, data: bytes | None = None,

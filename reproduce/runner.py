@@ -23,6 +23,7 @@ from methods import registry
 from methods.base import ConfigAccess, RunFailed
 from reproduce.checkpoints import CheckpointError
 from reproduce.errors import UserError
+from reproduce.interrupts import raise_interrupt
 from reproduce.provenance import collect_provenance
 from reproduce.store import Store
 
@@ -145,8 +146,9 @@ def execute_run(store_root: str | Path, run_id: str, reraise: bool = True,
     if not store.claim(run_id):
         return "running"  # another live process trains it: never train a run twice at once
     try:
-        if store.state(run_id) in ("done", "corrupt"):  # finished while we were claiming
-            return store.state(run_id)
+        state = store.state(run_id)
+        if state in ("done", "corrupt"):  # finished while we were claiming
+            return state
         return _train_claimed(store, run_id, reraise)
     finally:
         store.release(run_id)
@@ -202,12 +204,8 @@ def execute_runs(store_root: str | Path, run_ids: list[str]) -> dict[str, str]:
     in hand like Ctrl-C: it is left pending, to resume from its checkpoint.
     """
     if os.environ.get("SUBMITIT_EXECUTOR") == "local":
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        signal.signal(signal.SIGTERM, raise_interrupt)
     return {rid: execute_run(store_root, rid, reraise=False) for rid in run_ids}
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _fix_threads(threads: int) -> None:

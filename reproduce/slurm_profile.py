@@ -18,8 +18,9 @@ DEFAULT_PROFILE = "default"
 # (no export, chdir, output, error, wrap, array, dependency).
 ADDITIONAL = ("account", "qos", "constraint", "reservation", "exclude", "nodelist", "gres",
               "mail_type", "mail_user", "comment", "licenses", "hint", "cluster")
-_COUNTS = {"gpus_per_task": 0, "cpus_per_task": 1, "mem_gb": 1, "time_min": 1,
-           "array_parallelism": 1}
+# count: (default, least allowed)
+_COUNTS = {"gpus_per_task": (0, 0), "cpus_per_task": (1, 1), "mem_gb": (4, 1),
+           "time_min": (60, 1), "array_parallelism": (16, 1)}
 
 
 def load_slurm_profile(name: str = DEFAULT_PROFILE, root: Path | None = None) -> dict[str, Any]:
@@ -35,10 +36,8 @@ def load_slurm_profile(name: str = DEFAULT_PROFILE, root: Path | None = None) ->
     f.check_keys({"partition", *_COUNTS, "additional"})
     profile: dict[str, Any] = {"partition": f.get("partition", str, ""),
                                "additional": f.get("additional", dict, {})}
-    defaults = {"gpus_per_task": 0, "cpus_per_task": 1, "mem_gb": 4, "time_min": 60,
-                "array_parallelism": 16}
-    for key, least in _COUNTS.items():
-        profile[key] = f.get(key, int, defaults[key])
+    for key, (default, least) in _COUNTS.items():
+        profile[key] = f.get(key, int, default)
         if profile[key] < least:
             raise SpecError(path, key, f"got {profile[key]}; allowed: an integer >= {least}")
     if profile["partition"]:
