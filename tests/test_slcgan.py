@@ -105,6 +105,23 @@ def test_d_step_changes_only_d_weights() -> None:
         assert all(same) == (k != "D"), k
 
 
+def test_d_without_spectral_norm_keeps_its_xavier_weights() -> None:
+    from torch.nn.utils import parametrize
+
+    from methods.nets.biggan_prob import ProjectionDiscriminator
+
+    torch.manual_seed(0)
+    with_sn = ProjectionDiscriminator(5, 2, 16, 1, use_sn=True)
+    torch.manual_seed(0)
+    plain = ProjectionDiscriminator(5, 2, 16, 1, use_sn=False)
+    convs = list(zip((m for m in with_sn.blocks.modules() if isinstance(m, torch.nn.Conv2d)),
+                     (m for m in plain.blocks.modules() if isinstance(m, torch.nn.Conv2d)),
+                     strict=True))
+    assert convs and not any(parametrize.is_parametrized(b) for _, b in convs)
+    for a, b in convs:  # the same draws; the unnormalised weights
+        assert torch.equal(a.parametrizations.weight.original, b.weight)
+
+
 def test_k_from_the_grid_and_from_the_labels() -> None:
     assert _model(k_size="large", k_grid=[3, 6, 9]).k == 9
     assert _model(conditioning="labels").k == 10

@@ -141,7 +141,9 @@ class ProjectionDiscriminator(nn.Module):
         if not use_sn:
             for mod in self.blocks.modules():
                 if isinstance(mod, nn.Conv2d) and hasattr(mod, "parametrizations"):
-                    torch.nn.utils.parametrize.remove_parametrizations(mod, "weight")
+                    # the Xavier weights as initialised, not their normalised W / sigma
+                    torch.nn.utils.parametrize.remove_parametrizations(
+                        mod, "weight", leave_parametrized=False)
         self.unary = _init(nn.Linear(cin, 1), use_sn)
         self.proj = _init(nn.Linear(k, cin, bias=False), use_sn) if k > 0 else None
 
