@@ -45,19 +45,19 @@ def data_classifier(p: Any, data: ImageSet, dataset: str, device: str
     """The data-set classifier (trained once and cached, under the key and recipe that
     zhou_amgan's AM Score uses, so both share it) and its description."""
     key = (f"{dataset}-{data.image_size}px-{data.channels}ch-{p.am_recipe}"
-           f"{int(p.am_epochs)}")
+           f"{p.am_epochs}")
     with torch.random.fork_rng(devices=[]):
         clf, _ = M.load_or_train_classifier(
-            key, lambda: data.arrays(), cache_dir=str(cache_root()),
-            num_classes=data.num_classes, arch=str(p.am_classifier),
-            recipe=str(p.am_recipe), epochs=int(p.am_epochs), seed=0, device=device)
+            key, data.arrays, cache_dir=str(cache_root()),
+            num_classes=data.num_classes, arch=p.am_classifier,
+            recipe=p.am_recipe, epochs=p.am_epochs, seed=0, device=device)
     return clf, (f"{p.am_classifier} trained on {key} ({p.am_recipe} recipe, "
-                 f"{int(p.am_epochs)} epochs)")
+                 f"{p.am_epochs} epochs)")
 
 
 def score(p: Any, data: ImageSet, dataset: str, device: str) -> dict[str, Any]:
     """Every metric of ``real_data`` on the selected images of ``data``."""
-    images, class_name = select(data, int(p.class_index), int(p.n_eval_samples))
+    images, class_name = select(data, p.class_index, p.n_eval_samples)
     out: dict[str, Any] = {"n_images": float(len(images)), "scored_class": class_name}
     clf = None
     if p.with_classifier or p.is_extractor == "am_classifier":
@@ -69,12 +69,12 @@ def score(p: Any, data: ImageSet, dataset: str, device: str) -> dict[str, Any]:
     else:
         probs = clf_probs
         is_name = f"SUBSTITUTE {clf_name} (not inception-v3; not comparable with the paper)"
-    mean, std = M.inception_score(probs, splits=min(int(p.is_splits), len(images)))
+    mean, std = M.inception_score(probs, splits=min(p.is_splits, len(images)))
     out.update(inception_score=mean, inception_score_std=std,
                inception_entropy=float(entropy(probs).mean()),
                inception_score_extractor=is_name, inception_entropy_extractor=is_name)
     if p.with_classifier and clf is not None:
-        low = entropy(clf_probs) < float(p.low_entropy_threshold)
+        low = entropy(clf_probs) < p.low_entropy_threshold
         out.update(low_entropy_share=100.0 * float(low.mean()),
                    low_entropy_share_extractor=clf_name)
     if p.fid_reference_split:
@@ -84,9 +84,9 @@ def score(p: Any, data: ImageSet, dataset: str, device: str) -> dict[str, Any]:
 
 def reference_fid(p: Any, images: np.ndarray, dataset: str) -> dict[str, Any]:
     """FID of ``images`` against every image of the data set's ``fid_reference_split``."""
-    ref = load_image_dataset(dataset, split=str(p.fid_reference_split),
-                             image_size=int(p.image_size), channels=int(p.channels))
-    ext = M.get_extractor(str(p.fid_extractor))
+    ref = load_image_dataset(dataset, split=p.fid_reference_split,
+                             image_size=p.image_size, channels=p.channels)
+    ext = M.get_extractor(p.fid_extractor)
     fid = M.fid_from_features(ext.features(images), ext.features(ref.arrays()[0]), "eigh")
     name = ext.name if ext.comparable_with_inception else (
         f"SUBSTITUTE {ext.name} (not inception-v3; not comparable with the paper)")
@@ -98,9 +98,9 @@ def train(ctx: RunContext) -> dict[str, Any]:
     """Score the images (no training); one evaluation at step 0."""
     p = INFO.typed(ctx.params)
     dataset = str(ctx.config["dataset"])
-    data = load_image_dataset(dataset, split=str(p.split), image_size=int(p.image_size),
-                              channels=int(p.channels))
-    metrics = score(p, data, dataset, resolve_device(str(p.device)))
+    data = load_image_dataset(dataset, split=p.split, image_size=p.image_size,
+                              channels=p.channels)
+    metrics = score(p, data, dataset, resolve_device(p.device))
     ctx.log_eval(0, metrics)
     ctx.progress(1, 1)
     return metrics

@@ -42,12 +42,12 @@ class ZhouEvaluator:
         self.eval_seed = 1_000_003 * (seed + 1)  # fixed noise across the run's evaluations
         arch, recipe, epochs = p.am_classifier, p.am_recipe, p.am_epochs
         key = f"{dataset}-{data.image_size}px-{data.channels}ch-{recipe}{epochs}"
+        images, labels = data.arrays()  # read once: the classifier's cache key hashes them
         with torch.random.fork_rng(devices=[]):
             self.clf, _ = M.load_or_train_classifier(
-                key, lambda: data.arrays(), cache_dir=str(cache_root()),
+                key, (images, labels), cache_dir=str(cache_root()),
                 num_classes=data.num_classes, arch=arch, recipe=recipe, epochs=epochs,
                 seed=0, device=device)
-            images, _ = data.arrays()
             self.c_train = M.predict_probs(self.clf, images, device=device).mean(axis=0)
         self.am_name = f"{arch} trained on {key} ({recipe} recipe, {epochs} epochs)"
         if p.is_extractor == "inception":
