@@ -36,9 +36,9 @@ class VCAGANEvaluator:
                  ) -> None:
         self.p, self.device, self.final_step = p, device, final_step
         self.eval_seed = 1_000_003 * (seed + 1)
-        self.extractor = M.get_extractor(str(p.fid_extractor), device=device)
-        self.extractor_name = EXTRACTOR_NAMES[str(p.fid_extractor)]
-        self.n = min(int(p.n_eval_samples), len(data))
+        self.extractor = M.get_extractor(p.fid_extractor, device=device)
+        self.extractor_name = EXTRACTOR_NAMES[p.fid_extractor]
+        self.n = min(p.n_eval_samples, len(data))
         real, _ = data.arrays(max_n=self.n, seed=0)
         self.real_feats = self.extractor.features(real)
 
@@ -55,7 +55,7 @@ class VCAGANEvaluator:
         if step < self.final_step:
             return out
         fake = np.concatenate([self.extractor.features(x) for x in self._fakes(method)])
-        pr = M.precision_recall(self.real_feats, fake, k=int(self.p.pr_k))
+        pr = M.precision_recall(self.real_feats, fake, k=self.p.pr_k)
         out.update(fid=M.fid_from_features(fake, self.real_feats, method="eigh"),
                    precision=pr["precision"], recall=pr["recall"])
         for key in ("fid", "precision", "recall"):

@@ -24,8 +24,8 @@ GRID_SEED = 20211  # the z's of every run's sample grid
 
 def make_hp(p: Any) -> HP:
     """The step's hyper-parameters from the typed params (MLP sizes unused: 0)."""
-    k = int(p.d_c)
-    return HP(variant="vcagan", n_cat=k, d_z=int(p.d_z), hidden=0, n_hidden=0, lr=p.lr,
+    k = p.d_c
+    return HP(variant="vcagan", n_cat=k, d_z=p.d_z, hidden=0, n_hidden=0, lr=p.lr,
               beta1=p.beta1, beta2=p.beta2, batch_size=p.batch_size, lambda_cls=p.lambda_cls,
               lambda_r2=p.lambda_r2, pc_ema=p.pc_ema, g_ema=p.g_ema, gumbel_temperature=1.0,
               prior_lr=0.0, steps_per_epoch=p.steps_per_epoch, epochs=p.epochs,
@@ -38,11 +38,11 @@ class ConvVCAGAN:
     def __init__(self, p: Any, channels: int, device: str) -> None:
         self.hp = hp = make_hp(p)
         self.device = device
-        self.grid_columns, self.grid_min_prob = int(p.grid_columns), float(p.grid_min_prob)
-        self.shape = (channels, int(p.image_size), int(p.image_size))
-        G = ConvGenerator(hp.d_z, hp.n_cat, int(p.image_size), channels, int(p.width))
-        D = ConvCritic(int(p.image_size), channels, int(p.width), hp.n_cat)
-        Q = ConvCritic(int(p.image_size), channels, int(p.width), hp.n_cat)
+        self.grid_columns, self.grid_min_prob = p.grid_columns, p.grid_min_prob
+        self.shape = (channels, p.image_size, p.image_size)
+        G = ConvGenerator(hp.d_z, hp.n_cat, p.image_size, channels, p.width)
+        D = ConvCritic(p.image_size, channels, p.width, hp.n_cat)
+        Q = ConvCritic(p.image_size, channels, p.width, hp.n_cat)
         G, D, Q = G.to(device), D.to(device), Q.to(device)
         G_ema = copy.deepcopy(G).requires_grad_(False)
         self.nets: dict[str, nn.Module] = {"G": G, "D": D, "Q": Q, "G_ema": G_ema}
@@ -62,7 +62,7 @@ class ConvVCAGAN:
             q_params=list(Q.parameters()), g_ema=list(G_ema.parameters()),
             opt_g=self.optimizers["G"], opt_d=self.optimizers["D"],
             opt_q=self.optimizers["Q"], prior=self.prior,
-            lambda_creg=torch.tensor(float(p.lambda_creg), device=device))
+            lambda_creg=torch.tensor(p.lambda_creg, device=device))
 
     def d_step(self, batch: tuple[Tensor, Tensor]) -> dict[str, Tensor]:
         """One whole step of Algorithm 1 (D, Q and G updated from one forward pass)."""

@@ -14,22 +14,22 @@ from reproduce.data.images import load_image_dataset
 
 def engine_config(p: Any) -> EngineConfig:
     """Epochs of ``steps_per_epoch`` steps; the step keeps its own G EMA (engine EMA off)."""
-    spe = int(p.steps_per_epoch)
-    return EngineConfig(steps=int(p.epochs) * spe, d_steps=1,
-                        eval_every=int(p.eval_every_epochs) * spe,
-                        checkpoint_every=int(p.checkpoint_every_epochs) * spe,
+    spe = p.steps_per_epoch
+    return EngineConfig(steps=p.epochs * spe, d_steps=1,
+                        eval_every=p.eval_every_epochs * spe,
+                        checkpoint_every=p.checkpoint_every_epochs * spe,
                         ema_decay=0.0, progress_every=min(spe, 100))
 
 
 def build(p: Any, seed: int, dataset: str) -> Built:
     """The run's engine. Data and the evaluator's real features leave the global random
     generators untouched, so the networks start from the run's seed alone."""
-    device = resolve_device(str(p.device))
+    device = resolve_device(p.device)
     cfg = engine_config(p)
     with preserved_rng():
-        data = load_image_dataset(dataset, split="train", image_size=int(p.image_size),
-                                  channels=int(p.channels))
+        data = load_image_dataset(dataset, split="train", image_size=p.image_size,
+                                  channels=p.channels)
         evaluator = VCAGANEvaluator(p, data, seed, device, final_step=cfg.steps)
     model = ConvVCAGAN(p, data.channels, device)
-    stream = BatchStream(data, int(p.batch_size), seed, device)
+    stream = BatchStream(data, p.batch_size, seed, device)
     return Built(Engine(model, stream, cfg, evaluator), cfg.schedule())
