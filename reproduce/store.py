@@ -26,7 +26,6 @@ from reproduce.liveness import JobAlive, is_me, owner_alive, owner_record
 from reproduce.run_files import RunFiles
 from reproduce.storeio import (
     RecordError,
-    atomic_write_bytes,
     atomic_write_json,
     create_exclusive,
     dumps,
@@ -34,8 +33,7 @@ from reproduce.storeio import (
     read_json,
 )
 
-__all__ = ["STATES", "Store", "atomic_write_bytes", "atomic_write_json", "check_run_id",
-           "read_json"]
+__all__ = ["STATES", "Store", "atomic_write_json", "check_run_id", "read_json"]
 
 STATES = ("missing", "pending", "running", "done", "failed", "corrupt")
 _REPO = Path(__file__).resolve().parents[1]

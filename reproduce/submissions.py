@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from reproduce.liveness import owner_alive, owner_record, process_start
-from reproduce.store import Store, atomic_write_json, read_json
+from reproduce.store import Store
+from reproduce.storeio import atomic_write_json, read_json
 
 
 def record_submission(store: Store, executor: str, owners: dict[str, str],
