@@ -123,8 +123,8 @@ def _draw_2d(ax: Any, kind: str, pts: np.ndarray, codes: np.ndarray | None) -> N
 
 
 def _panel_title(spec: FigureSpec, point: FigurePoint, store: Store) -> str:
-    ids = point.done_ids(store)
-    which = f"seed 0 of {len(ids)}"
+    ids = point.done_ids(store)  # the panel draws the first finished run's samples
+    which = f"seed {(store.config(ids[0]) or {}).get('seed', 0)} of {len(ids)}"
     if point.series.member is not None:
         which = f"member {point.series.member + 1} of one batched run, {which}"
     title = f"{point.series.label}\n({which})"

@@ -130,6 +130,18 @@ def test_ring_figure_has_ground_truth_first_shared_limits_and_centres(tmp_path):
                                      np.sort(ring.centers, axis=0))
 
 
+def test_a_panel_names_the_seed_it_draws_when_seed_0_did_not_finish(tmp_path):
+    spec = _spec(tmp_path, "liu", RING)
+    points = plan_figure(spec, "paper", seeds=2)
+    ring = make_ring(0)
+    store = Store(tmp_path / "s")
+    seed_1 = [type(p)(p.series, p.x, p.runs[1:]) for p in points]
+    _finish(store, seed_1, lambda p: {"samples.npz": {"points": ring.x_unlabelled}},
+            lambda p: [(10, {"modes": 8.0})])
+    titles = [ax.get_title() for ax in _visible(figure_kinds.draw(spec, points, store))]
+    assert titles[1:] == ["base\n(seed 1 of 1)", "recg\n(seed 1 of 1)"]
+
+
 def test_curves_draw_their_decomposed_terms_and_fill_labels_from_params(tmp_path):
     spec = _spec(tmp_path, "liu", CURVES)
     points = plan_figure(spec, "paper")
