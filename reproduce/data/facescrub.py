@@ -16,15 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from reproduce.data.image_folder import IMAGE_EXTS, FileImageSet
+from reproduce.data.image_folder import FileImageSet, images_in
 from reproduce.data.images import DatasetInfo, missing
 
 TEST_SHARE = 2 / 15  # about 2k of the about 15k images (liu et al., section 5.1)
 N_CLASSES = 100
-
-
-def _images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTS)
 
 
 def held_out(n: int, k: int) -> np.ndarray:
@@ -42,7 +38,7 @@ def load_fs100(root: Path, split: str, *, name: str, image_size: int | None,
         raise missing(name, base, "http://vintage.winklerbros.net/facescrub.html (URL lists "
                       "and its download script)", "one folder of face images per identity, "
                       "<identity>/*.jpg")
-    files = {p.name: _images(p) for p in base.iterdir() if p.is_dir()}
+    files = {p.name: images_in(p) for p in base.iterdir() if p.is_dir()}
     classes = sorted(sorted(files, key=lambda c: (-len(files[c]), c))[:N_CLASSES])
     paths: list[Path] = []
     labels: list[int] = []

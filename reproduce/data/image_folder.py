@@ -84,7 +84,8 @@ class FileImageSet(ImageSet):
         return out
 
 
-def _images_in(folder: Path) -> list[Path]:
+def images_in(folder: Path) -> list[Path]:
+    """The image files under ``folder`` (any depth), sorted by path."""
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTS)
 
 
@@ -92,7 +93,7 @@ def _class_tree(base: Path, classes: list[str]) -> tuple[list[Path], list[int]]:
     paths: list[Path] = []
     labels: list[int] = []
     for k, cls in enumerate(classes):
-        files = _images_in(base / cls)
+        files = images_in(base / cls)
         paths += files
         labels += [k] * len(files)
     return paths, labels
@@ -179,7 +180,7 @@ def _lsun20(root: Path, split: str, *, name: str, image_size: int | None,
             with env.begin() as txn:
                 keys = [(cat, key) for key in txn.cursor().iternext(keys=True, values=False)]
         else:
-            keys = [(None, p) for p in _images_in(folder)]
+            keys = [(None, p) for p in images_in(folder)]
         sources += keys
         labels += [k] * len(keys)
 
