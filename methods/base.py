@@ -44,9 +44,6 @@ class RunContext(Protocol):
     def load_checkpoint(self) -> dict[str, Any] | None:
         """The last saved state, or None for a fresh run."""
 
-    def has_checkpoint(self) -> bool:
-        """Whether the run has a saved state."""
-
     def save_artifact(self, name: str, **arrays: Any) -> None:
         """Atomically write numpy arrays as the run's artifact ``name`` (``*.npz``)."""
 

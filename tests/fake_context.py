@@ -63,9 +63,6 @@ class FakeCtx(ConfigAccess):
             return None
         return torch.load(self.similar_run / "checkpoint.pt", weights_only=True)
 
-    def has_checkpoint(self) -> bool:
-        return (self.run_dir / "checkpoint.pt").exists()
-
     def save_artifact(self, name: str, **arrays: Any) -> None:
         tmp = self.run_dir / f"{name}.tmp.npz"
         np.savez(tmp, **arrays)
