@@ -79,9 +79,12 @@ class MedGAN:
         return boxes, MK.box_masks(boxes, *size).to(self.device)
 
     @staticmethod
-    def _update(opt: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    def _update(opt: torch.optim.Optimizer, loss: torch.Tensor,
+                params: list[torch.Tensor] | None = None) -> None:
+        """One step of ``opt``; with ``params``, gradients of those tensors only (the other
+        nets' weight gradients are neither computed nor left behind)."""
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward(inputs=params)
         opt.step()
 
     # --- the engine's protocol ------------------------------------------------------------
@@ -184,7 +187,7 @@ class MedGAN:
                 recg = L.recognition(C(x_z), y_z)
             loss = loss + p.recg_weight * recg
             out["loss_recg"] = recg.detach()
-        self._update(self.optimizers["G"], loss)
+        self._update(self.optimizers["G"], loss, list(self.nets["G"].parameters()))
         return out
 
     @torch.no_grad()
