@@ -178,9 +178,10 @@ def _follow(run_ids: list[str], store: Store, jobs: Sequence[Any],
                mininterval=0.5 if sys.stderr.isatty() else 30)
     try:
         while True:
-            states = {rid: store.state(rid) for rid in run_ids}
+            statuses = {rid: store.status(rid) for rid in run_ids}
+            states = {rid: st["state"] for rid, st in statuses.items()}
             bar.n = sum(s in ("done", "failed", "corrupt") for s in states.values())
-            bar.set_postfix_str(_running_progress(store, states), refresh=False)
+            bar.set_postfix_str(_running_progress(statuses), refresh=False)
             bar.refresh()
             if bar.n == len(run_ids):
                 break
@@ -207,13 +208,9 @@ def _any_alive(store: Store, states: dict[str, str]) -> bool:
     return any(alive.get(rid, False) for rid in queued)
 
 
-def _running_progress(store: Store, states: dict[str, str]) -> str:
-    parts = []
-    for rid, state in states.items():
-        if state == "running":
-            st = store.status(rid)
-            if st.get("total"):
-                parts.append(f"{rid[:6]} {100 * st.get('step', 0) / st['total']:.0f}%")
+def _running_progress(statuses: dict[str, dict[str, Any]]) -> str:
+    parts = [f"{rid[:6]} {100 * st.get('step', 0) / st['total']:.0f}%"
+             for rid, st in statuses.items() if st["state"] == "running" and st.get("total")]
     return " ".join(parts[:4])
 
 
