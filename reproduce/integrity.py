@@ -76,9 +76,9 @@ def check_provenance(provenance: Any) -> str | None:
     return None
 
 
-def parse_metrics(text: str) -> tuple[list[dict[str, Any]], str | None, int]:
-    """(entries, reason, good_lines): the evaluations up to the first bad line, why that
-    line is bad (None when every line is good) and how many lines were good."""
+def parse_metrics(text: str) -> tuple[list[dict[str, Any]], str | None]:
+    """(entries, reason): the evaluations up to the first bad line and why that line is
+    bad (None when every line is good)."""
     entries: list[dict[str, Any]] = []
     last = -1
     lines = [line for line in text.splitlines() if line.strip()]
@@ -86,13 +86,13 @@ def parse_metrics(text: str) -> tuple[list[dict[str, Any]], str | None, int]:
         try:
             entry = json.loads(line)
         except json.JSONDecodeError:
-            return entries, f"line {number} is not JSON (half-written?)", len(entries)
+            return entries, f"line {number} is not JSON (half-written?)"
         reason = _check_entry(entry, last)
         if reason:
-            return entries, f"line {number}: {reason}", len(entries)
+            return entries, f"line {number}: {reason}"
         last = entry["step"]
         entries.append(entry)
-    return entries, None, len(entries)
+    return entries, None
 
 
 def _check_entry(entry: Any, last_step: int) -> str | None:
@@ -115,5 +115,4 @@ def read_metrics_file(path: Path) -> tuple[list[dict[str, Any]], str | None]:
         return [], None
     except (OSError, UnicodeDecodeError) as err:
         return [], f"unreadable ({type(err).__name__})"
-    entries, reason, _ = parse_metrics(text)
-    return entries, reason
+    return parse_metrics(text)
