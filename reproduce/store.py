@@ -110,11 +110,11 @@ class Store(RunFiles):
             return {"state": "corrupt", "file": problem[0],
                     "reason": f"corrupt: {problem[0]}: {problem[1]}"}
         status = read_json(run_dir / "status.json")
-        holder = claims.holder_alive(run_dir, self.job_alive)
         if status is None:
             status = {"state": "pending"}
         if (run_dir / "result.json").exists():
             return status
+        holder = claims.holder_alive(run_dir, self.job_alive)
         if status["state"] == "running" and not holder and not owner_alive(status,
                                                                              self.job_alive):
             return {**status, "state": "failed", "stale": True, "reason": _gone(status)}
