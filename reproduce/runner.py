@@ -62,9 +62,6 @@ class StoreRunContext(ConfigAccess):
     def save_checkpoint(self, state: dict[str, Any]) -> None:
         self.store.save_checkpoint(self.run_id, state, self.config, self.threads)
 
-    def has_checkpoint(self) -> bool:
-        return self.store.has_checkpoint(self.run_id)
-
     def load_checkpoint(self) -> dict[str, Any] | None:
         """The last saved state; evaluations logged after it are dropped (recomputed).
 
