@@ -16,7 +16,7 @@ from reproduce.figspecs import FigureSpec, figure_ids, find_figure
 from reproduce.plan import FigurePlan, Plan, figure_plan, plan_table
 from reproduce.profiles import PROFILES
 from reproduce.specs import PAPERS, TableSpec, find_table, spec_root, table_ids
-from reproduce.store import Store
+from reproduce.store import DEFAULT_STORE, Store
 
 T = TypeVar("T", TableSpec, FigureSpec)
 
@@ -48,11 +48,16 @@ def load_spec(loader: Callable[[Path], T], path: Path) -> T:
         return loader(path)
 
 
-def open_store(args: argparse.Namespace, writing: bool) -> Store:
+def open_store(args: argparse.Namespace, writing: bool, missing_ok: bool = False) -> Store:
     """The store named by --store (or $REPRODUCE_STORE), checked by ``Store.open``. A
-    reading command accepts a store that does not exist yet and says so on stderr."""
+    reading command on a store the user named that does not exist is a one-line error (a
+    mistyped path); the default ./results, or any store for ``missing_ok`` (``plan``),
+    may not exist yet: said on stderr, every run reads as missing."""
     text = str(args.store)
     if not writing and text.strip() and not Path(text).expanduser().exists():
+        if not missing_ok and text != DEFAULT_STORE:
+            raise UserError(f"--store: {text} does not exist; allowed: the folder of a store "
+                            "that runs were written to (this command only reads)")
         print(f"note: store {text} does not exist (yet): every run reads as missing",
               file=sys.stderr)
         return Store(Path(text).expanduser())

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from reproduce.errors import USER_ERRORS
 from reproduce.formats import FORMATS
+from reproduce.store import DEFAULT_STORE
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -41,7 +42,7 @@ def int_at_least(low: int) -> Callable[[str], int]:
 
 
 def _store_default() -> str:
-    return os.environ.get("REPRODUCE_STORE", "results")
+    return os.environ.get("REPRODUCE_STORE", DEFAULT_STORE)
 
 
 def _common(p: argparse.ArgumentParser, target: bool = True, seeds: bool = True) -> None:

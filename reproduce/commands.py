@@ -46,7 +46,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     plan = target(args)
-    store = open_store(args, writing=False)
+    store = open_store(args, writing=False, missing_ok=True)
     states = {rid: store.state(rid) for rid in plan.runs}
     done = sum(s == "done" for s in states.values())
     kinds = [g.kind for g in plan.groups()]

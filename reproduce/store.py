@@ -39,6 +39,8 @@ STATES = ("missing", "pending", "running", "done", "failed", "corrupt")
 _REPO = Path(__file__).resolve().parents[1]
 
 
+DEFAULT_STORE = "results"  # --store when neither the option nor $REPRODUCE_STORE is set
+
 def check_run_id(text: str) -> str:
     """``text`` if it is a run id (16 hex digits), else a UserError naming what is allowed."""
     if not integrity.RUN_ID.fullmatch(str(text)):

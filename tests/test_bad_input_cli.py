@@ -82,6 +82,10 @@ CASES = {
                     "--store: empty"),
     "store is a file": (["status", "--paper", "liu", "--id", "1", "--store",
                          "{store}/runs/{run}/config.json"], "is a file"),
+    "store mistyped, status": (["status", "--paper", "liu", "--id", "1", "--store",
+                                "{store}-typo"], "--store: {store}-typo does not exist"),
+    "store mistyped, table": (["table", "--paper", "liu", "--id", "1", "--no-run",
+                               "--store", "{store}-typo"], "does not exist"),
 }
 
 
@@ -96,7 +100,7 @@ def test_bad_argument_is_one_line_exit_2(store, tmp_path, capsys, name):
     code, err = _run(args, capsys)
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("error: "), err
-    assert expected in err and "Traceback" not in err
+    assert expected.format(**values) in err and "Traceback" not in err
     assert tree_digest(store) == before
 
 
