@@ -50,12 +50,10 @@ class RunContext(Protocol):
     def progress(self, step: int, total: int) -> None:
         """Report training progress (shown as a progress bar by the harness)."""
 
-    def finished_run_like(self, ignore_params: Iterable[str]) -> Path | None:
-        """The folder of a finished run (with a checkpoint) whose config equals this run's
+    def finished_state_like(self, ignore_params: Iterable[str]
+                            ) -> tuple[str, dict[str, Any]] | None:
+        """(run id, checked final state) of a finished run whose config equals this run's
         but for ``ignore_params`` (evaluation-time parameters), or None."""
-
-    def finished_state_like(self, ignore_params: Iterable[str]) -> dict[str, Any] | None:
-        """The checked final state of that finished run, or None."""
 
 
 class ConfigAccess:
@@ -70,3 +68,16 @@ class ConfigAccess:
     @property
     def seed(self) -> int:
         return int(self.config["seed"])
+
+
+def seed_all(seed: int) -> None:
+    """Seed Python's, numpy's legacy global and torch's (CPU and CUDA) generators with a
+    run's seed: what the harness does before a trainer starts."""
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)

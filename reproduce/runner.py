@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import signal
 import sys
 import time
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from methods import registry
-from methods.base import ConfigAccess, RunFailed
+from methods.base import ConfigAccess, RunFailed, seed_all
 from reproduce.checkpoints import CheckpointError
 from reproduce.errors import UserError
 from reproduce.interrupts import raise_interrupt
@@ -87,21 +86,16 @@ class StoreRunContext(ConfigAccess):
         except CheckpointError as err:
             raise UserError(f"{self.run_dir}/{err}") from None
 
-    def finished_run_like(self, ignore_params: Iterable[str]) -> Path | None:
-        """Folder of a finished run like this one but for ``ignore_params`` (old name; use
-        :meth:`finished_state_like`, which loads its checkpoint safely)."""
-        rid = self.store.finished_like(self.config, set(ignore_params), exclude=self.run_id)
-        return self.store.run_dir(rid) if rid else None
-
-    def finished_state_like(self, ignore_params: Iterable[str]) -> dict[str, Any] | None:
-        """The checked checkpoint of a finished run whose config equals this run's but for
-        ``ignore_params`` (evaluation-time parameters), or None."""
+    def finished_state_like(self, ignore_params: Iterable[str]
+                            ) -> tuple[str, dict[str, Any]] | None:
+        """(run id, checked checkpoint) of a finished run whose config equals this run's but
+        for ``ignore_params`` (evaluation-time parameters), or None."""
         rid = self.store.finished_like(self.config, set(ignore_params), exclude=self.run_id)
         if rid is None:
             return None
         config = self.store.config(rid)
         try:
-            return self.store.load_checkpoint(rid, config or {}, None)
+            return rid, self.store.load_checkpoint(rid, config or {}, None)
         except CheckpointError as err:
             self._note(f"finished run {rid}: {err}; not reused")
             return None
@@ -160,7 +154,7 @@ def _train_claimed(store: Store, run_id: str, reraise: bool) -> str:
         ctx._note(f"metrics.jsonl: {damage}; kept the {len(kept)} evaluation(s) before it")
     store.mark_running(run_id)
     _fix_threads(ctx.threads)
-    _seed_everything(ctx.seed)
+    seed_all(ctx.seed)
     try:
         trainer = registry.get(ctx.config["method"]).load_trainer()
         metrics = trainer(ctx)
@@ -209,14 +203,6 @@ def _fix_threads(threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
-
-
-def _seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    import torch
-
-    torch.manual_seed(seed)
 
 
 class SlurmRunTask:

@@ -32,7 +32,7 @@ class FakeCtx(ConfigAccess):
         self.logged: dict[int, dict[str, Any]] = {}
         self.progressed: list[int] = []
         self.stop_after, self.stop_on = stop_after, stop_on
-        self.similar_run: Path | None = None  # what finished_run_like answers
+        self.similar_run: Path | None = None  # the finished run finished_state_like answers with
 
     def log_eval(self, step: int, metrics: dict[str, Any]) -> None:
         self.logged[step] = dict(metrics)
@@ -55,13 +55,11 @@ class FakeCtx(ConfigAccess):
         self.progressed.append(step)
         self._maybe_stop("progress", step)
 
-    def finished_run_like(self, ignore_params: Any) -> Path | None:
-        return self.similar_run
-
-    def finished_state_like(self, ignore_params: Any) -> dict[str, Any] | None:
+    def finished_state_like(self, ignore_params: Any) -> tuple[str, dict[str, Any]] | None:
         if self.similar_run is None:
             return None
-        return torch.load(self.similar_run / "checkpoint.pt", weights_only=True)
+        state = torch.load(self.similar_run / "checkpoint.pt", weights_only=True)
+        return self.similar_run.name, state
 
     def save_artifact(self, name: str, **arrays: Any) -> None:
         tmp = self.run_dir / f"{name}.tmp.npz"

@@ -142,3 +142,19 @@ def test_wall_time_of_a_resumed_run_sums_its_segments(tmp_path):
     assert execute_run(store.root, run.run_id) == "done"
     prov = store.provenance(run.run_id)
     assert prov["segments"] == 2 and 100.0 < prov["wall_seconds"] < 160.0
+
+
+def test_a_finished_run_differing_only_in_eval_params_lends_its_checked_model(tmp_path):
+    """One scan: (donor id, its final state) for a run that differs only in n_eval_samples."""
+    from reproduce.runner import StoreRunContext
+
+    donor = liu(steps=30)
+    store = prepared(tmp_path, donor)
+    assert execute_run(tmp_path, donor.run_id) == "done"
+    params = {**donor.config["params"], "n_eval_samples": 200}
+    other_config = {**donor.config, "params": params}
+    other = RunSpec(run_id(other_config), other_config)
+    store.prepare(other.run_id, other.config)
+    found = StoreRunContext(store, other.run_id).finished_state_like({"n_eval_samples"})
+    assert found is not None and found[0] == donor.run_id and found[1]["step"] == 30
+    assert StoreRunContext(store, other.run_id).finished_state_like(set()) is None

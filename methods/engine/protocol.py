@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from methods import registry
@@ -60,16 +59,16 @@ def train(ctx: RunContext) -> Metrics:
 def _reuse_finished(ctx: RunContext, info: registry.MethodInfo, built: Built) -> Metrics | None:
     """Evaluate, with this run's parameters, the final model of a finished run that differs
     from this one only in ``info.eval_params`` (None when there is none)."""
-    donor = ctx.finished_run_like(info.eval_params)
-    state = ctx.finished_state_like(info.eval_params) if donor is not None else None
-    if donor is None or state is None:
+    found = ctx.finished_state_like(info.eval_params)
+    if found is None:
         return None
+    donor, state = found
     step = core.restore(built.model, state)
     if step != built.schedule.steps:
-        raise RuntimeError(f"finished run {Path(donor).name} stopped at step {step}, "
+        raise RuntimeError(f"finished run {donor} stopped at step {step}, "
                            f"not {built.schedule.steps}")
     metrics = core.evaluate(built.model, step)
-    metrics["model_from_run"] = Path(donor).name
+    metrics["model_from_run"] = donor
     ctx.log_eval(step, metrics)
     return metrics
 
