@@ -101,7 +101,8 @@ def test_plan_names_both_protocols_and_the_table_the_source(tmp_path, capsys):
     from reproduce.cli import main
 
     store = ["--store", str(tmp_path / "store")]
-    assert main(["plan", "--paper", "zhou", "--id", "1", *store]) == 0
+    assert main(["plan", "--paper", "zhou", "--id", "1", *store]) == 0  # plan: no store yet
+    (tmp_path / "store").mkdir()  # reading commands want a store that exists
     out = capsys.readouterr().out
     assert "profile paper:" in out and "--profile official (ZhimingZhou/AM-GANs" in out
     assert main(["table", "--paper", "zhou", "--id", "1", "--profile", "official", "--no-run",
